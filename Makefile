@@ -1,0 +1,50 @@
+# strata: `make build`, `make test`, `make demo`. Each target installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+JAVA_HOME := $(shell cli/src/main/sh/find-jdk.sh)
+ifeq ($(JAVA_HOME),)
+  $(error no JDK >= 22 found (see the message above); set STRATA_JAVA_HOME)
+endif
+export JAVA_HOME
+# Maven 3.8 on JDK 25 warns about sun.misc.Unsafe; the warning is not ours to fix.
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
+MVN := mvn -B -q -Dstyle.color=never
+
+NATIVE_VARIANTS := cpu $(if $(filter 1,$(CUDA)),cuda)
+NATIVE_STAMPS := $(NATIVE_VARIANTS:%=build/native/%/stamp)
+PROBE := build/native/layout-probe.txt
+JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
+CLI_JAR := cli/target/strata-cli-0.1.0.jar
+
+.PHONY: build native test models demo clean
+build: bin/strata
+
+native: $(NATIVE_STAMPS) $(PROBE)
+
+# The build script is a no-op when its stamp matches the pin; make re-checks it when the pin changes.
+build/native/%/stamp: native/llama.pin native/build-llama.sh
+	native/build-llama.sh $*
+
+# Compiled against the pinned headers; bindings tests compare its sizeof/offsetof lines with the Java layouts.
+$(PROBE): native/probe/layout_probe.c build/native/cpu/stamp
+	gcc -std=c11 -Wall -o build/native/layout-probe native/probe/layout_probe.c \
+	  -Ibuild/native/cpu/include
+	build/native/layout-probe > $@.tmp && mv $@.tmp $@
+
+$(CLI_JAR): $(JAVA_SOURCES)
+	$(MVN) -DskipTests install
+	@touch $@
+
+bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in
+	@mkdir -p bin
+	sed -e 's|@JAVA_HOME@|$(JAVA_HOME)|' cli/src/main/sh/strata.in > $@.tmp
+	chmod +x $@.tmp && mv $@.tmp $@
+	@echo "built bin/strata (JDK: $(JAVA_HOME))"
+
+test: native
+	$(MVN) install -Dsurefire.printSummary=true
+	@$(MAKE) --no-print-directory bin/strata
+
+clean:
+	rm -rf bin build/native/layout-probe* $(wildcard */target)
