@@ -55,6 +55,8 @@ cmake -S "$src" -B "$out/cmake" "${cmake_flags[@]}" -DCMAKE_INSTALL_PREFIX="$out
   || { tail -30 "$out.log" >&2; exit 1; }
 cmake --build "$out/cmake" -j "$jobs" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
 cmake --install "$out/cmake" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
-rm -rf "$out/cmake"
+# Dynamically loaded backends (libggml-cpu.so, libggml-cuda.so) go beside libllama: one folder to load from.
+mv "$out"/bin/libggml-*.so "$out/lib/"
+rm -rf "$out/cmake" "$out/bin" "$out/lib/cmake" "$out/lib/pkgconfig"
 echo "$stamp_want" >"$out/stamp"
 echo "build-llama: done -> $out/lib" >&2
