@@ -1,0 +1,52 @@
+package dev.strata.bindings;
+
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+
+/** llama_model_params, starting from llama_model_default_params, with the fields strata sets. */
+public final class ModelParams {
+    private static final long N_GPU_LAYERS = Layouts.offset(Layouts.LLAMA_MODEL_PARAMS, "n_gpu_layers");
+    private static final long LOAD_MODE = Layouts.offset(Layouts.LLAMA_MODEL_PARAMS, "load_mode");
+    private static final long VOCAB_ONLY = Layouts.offset(Layouts.LLAMA_MODEL_PARAMS, "vocab_only");
+    private static final int LOAD_MODE_NONE = 0, LOAD_MODE_MMAP = 1;
+
+    private final MemorySegment segment;
+
+    public ModelParams(Arena arena) {
+        try {
+            segment = (MemorySegment) Llama.H.MODEL_DEFAULT_PARAMS.invokeExact((SegmentAllocator) arena);
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
+    /** Layers to offload to the GPU; negative means all. */
+    public ModelParams nGpuLayers(int n) {
+        segment.set(JAVA_INT, N_GPU_LAYERS, n);
+        return this;
+    }
+
+    /** Load only the vocabulary, no weights. */
+    public ModelParams vocabOnly(boolean on) {
+        segment.set(JAVA_BOOLEAN, VOCAB_ONLY, on);
+        return this;
+    }
+
+    /** Memory-map the file (llama.cpp's load_mode MMAP) or read it. */
+    public ModelParams useMmap(boolean on) {
+        segment.set(JAVA_INT, LOAD_MODE, on ? LOAD_MODE_MMAP : LOAD_MODE_NONE);
+        return this;
+    }
+
+    public int nGpuLayers() {
+        return segment.get(JAVA_INT, N_GPU_LAYERS);
+    }
+
+    MemorySegment segment() {
+        return segment;
+    }
+}

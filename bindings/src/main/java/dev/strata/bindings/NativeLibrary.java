@@ -1,0 +1,71 @@
+package dev.strata.bindings;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds llama.cpp's shared libraries and links functions from them. The only place above the JDK that
+ * talks to {@link Linker}; the function classes ({@link Llama}, {@link Ggml}) get their handles here.
+ */
+final class NativeLibrary {
+    static final Linker LINKER = Linker.nativeLinker();
+    /** libggml-base first: once loaded, the dynamic linker satisfies the others' dependencies by soname. */
+    private static final String[] LIBRARIES = {"libggml-base.so", "libggml.so", "libllama.so"};
+    private static SymbolLookup lookup;
+    private static Path directory;
+
+    private NativeLibrary() {}
+
+    /** Loads the libraries from {@code dir} once; later calls must name the same folder. */
+    static synchronized void load(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        if (lookup != null) {
+            if (!abs.equals(directory)) {
+                throw new NativeException("llama.cpp is already loaded from " + directory + ", cannot load " + abs);
+            }
+            return;
+        }
+        SymbolLookup combined = null;
+        for (String name : LIBRARIES) {
+            Path file = abs.resolve(name);
+            if (!Files.isRegularFile(file)) {
+                throw new NativeException("llama.cpp library " + name + " not found in " + abs
+                        + " (run `make build`, or set STRATA_NATIVE_DIR)");
+            }
+            SymbolLookup one;
+            try {
+                one = SymbolLookup.libraryLookup(file, Arena.global());
+            } catch (IllegalArgumentException e) {
+                throw new NativeException("cannot load " + file + ": " + e.getMessage());
+            }
+            combined = combined == null ? one : combined.or(one);
+        }
+        lookup = combined;
+        directory = abs;
+    }
+
+    static synchronized Path directory() {
+        if (directory == null) throw new NativeException("llama.cpp is not loaded: call Llama.init first");
+        return directory;
+    }
+
+    static synchronized MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        if (lookup == null) throw new NativeException("llama.cpp is not loaded: call Llama.init first");
+        MemorySegment symbol = lookup.find(name)
+                .orElseThrow(() -> new NativeException("symbol " + name + " not found in the llama.cpp libraries in " + directory));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    /** Rethrows what a method handle threw, unchanged when unchecked. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new NativeException("native call failed: " + t);
+    }
+}
