@@ -1,0 +1,196 @@
+package dev.strata.extract;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.strata.bindings.EvalHook;
+import dev.strata.bindings.Ggml;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Receives graph nodes during llama_decode and keeps, for each sequence of the batch, the last token's
+ * row and the mean over its tokens of every captured tensor. Slots, in output order:
+ * <ul>
+ *   <li>0: the embeddings entering block 0: {@code embd}, renamed {@code inp_embd} by some architectures,
+ *       then {@code inp_scaled} / {@code inp_embd_scaled} where the model scales them (Gemma). Later names
+ *       win, as they come later in the graph;</li>
+ *   <li>1..L: {@code l_out-<i>}, the residual after block i+1;</li>
+ *   <li>L+1: {@code result_norm}, the final norm of the residual after block L.</li>
+ * </ul>
+ * Once {@code result_norm} is captured the graph is cut short: the LM head would only cost time.
+ *
+ * <p>Allocation-free once constructed: names are compared as bytes, rows are copied into off-heap
+ * buffers, and the batch layout lives in arrays reused from batch to batch.
+ */
+public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
+    private static final byte[] LAYER_PREFIX = ascii("l_out-");
+    private static final byte[] FINAL_NORM = ascii("result_norm");
+    private static final byte[][] INPUT_NAMES = {ascii("embd"), ascii("inp_embd"), ascii("inp_scaled"), ascii("inp_embd_scaled")};
+
+    private final int nLayer;
+    private final int width;
+    private final int slots;
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment last;
+    private final MemorySegment mean;
+    private final MemorySegment scratch;
+    private final double[] sum;
+    private final byte[] name = new byte[Ggml.MAX_NAME];
+    private final int[] seqStart;
+    private final int[] seqLength;
+    private final boolean[] captured;
+    private int seqCount;
+    private int tokenCount;
+    private Set<String> namesSeen;
+
+    /**
+     * @param nLayer blocks in the model (L)
+     * @param width residual width (D)
+     * @param maxSeqs most sequences in one batch
+     * @param maxTokens most tokens in one batch
+     */
+    public LayerCapture(int nLayer, int width, int maxSeqs, int maxTokens) {
+        this.nLayer = nLayer;
+        this.width = width;
+        this.slots = nLayer + 2;
+        long rowsBytes = (long) maxSeqs * slots * width * Float.BYTES;
+        last = arena.allocate(rowsBytes, 64);
+        mean = arena.allocate(rowsBytes, 64);
+        scratch = arena.allocate((long) maxTokens * width * Float.BYTES, 64);
+        sum = new double[width];
+        seqStart = new int[maxSeqs];
+        seqLength = new int[maxSeqs];
+        captured = new boolean[slots];
+    }
+
+    /** Number of captured tensors per prompt: L + 2. */
+    public int slots() {
+        return slots;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** Last-token rows of the batch: [sequence][slot][width] float32. */
+    public MemorySegment lastRows() {
+        return last;
+    }
+
+    /** Mean rows of the batch: [sequence][slot][width] float32. */
+    public MemorySegment meanRows() {
+        return mean;
+    }
+
+    /** Announces the next batch: sequence s holds tokens [start[s], start[s] + length[s]) of the batch. */
+    void beginBatch(int seqs, int[] start, int[] length, int tokens) {
+        seqCount = seqs;
+        tokenCount = tokens;
+        System.arraycopy(start, 0, seqStart, 0, seqs);
+        System.arraycopy(length, 0, seqLength, 0, seqs);
+        java.util.Arrays.fill(captured, false);
+    }
+
+    /** Records the names of all graph nodes during the next batch, to explain a failure to find the layers. */
+    void recordNames() {
+        namesSeen = new LinkedHashSet<>();
+    }
+
+    /** Throws when a slot was not filled in the last batch, listing what the graph offered instead. */
+    void checkComplete(String modelName) {
+        for (int slot = 0; slot < slots; slot++) {
+            if (!captured[slot]) {
+                String seen = namesSeen == null ? "(not recorded)" : String.join(", ", namesSeen);
+                throw new IllegalStateException(modelName + ": the graph has no tensor for " + describe(slot)
+                        + "; strata knows embd/inp_embd/inp_scaled, l_out-<i> and result_norm. Tensors seen: " + seen);
+            }
+        }
+        namesSeen = null;
+    }
+
+    private String describe(int slot) {
+        if (slot == 0) return "the input embeddings (layers.0)";
+        if (slot == slots - 1) return "the final norm (result_norm)";
+        return "the output of block " + (slot - 1) + " (l_out-" + (slot - 1) + ")";
+    }
+
+    @Override
+    public boolean onTensor(long tensor, boolean ask) {
+        int nameLength = Ggml.tensorName(tensor, name);
+        if (ask && namesSeen != null) namesSeen.add(new String(name, 0, nameLength, StandardCharsets.UTF_8));
+        int slot = slotOf(nameLength);
+        if (ask) return slot >= 0;
+        if (slot < 0) return true;
+        capture(tensor, slot);
+        captured[slot] = true;
+        return slot != slots - 1;
+    }
+
+    private int slotOf(int length) {
+        if (startsWith(length, LAYER_PREFIX)) {
+            int block = 0;
+            for (int i = LAYER_PREFIX.length; i < length; i++) {
+                int digit = name[i] - '0';
+                if (digit < 0 || digit > 9) return -1;
+                block = block * 10 + digit;
+            }
+            return block < nLayer && length > LAYER_PREFIX.length ? block + 1 : -1;
+        }
+        if (equalsName(length, FINAL_NORM)) return slots - 1;
+        for (byte[] input : INPUT_NAMES) {
+            if (equalsName(length, input)) return 0;
+        }
+        return -1;
+    }
+
+    private void capture(long tensor, int slot) {
+        long rows = Ggml.tensorNe(tensor, 1);
+        if (Ggml.tensorType(tensor) != Ggml.TYPE_F32 || Ggml.tensorNe(tensor, 0) != width || rows != tokenCount
+                || Ggml.tensorNb(tensor, 1) != (long) width * Float.BYTES
+                || Ggml.tensorNe(tensor, 2) != 1 || Ggml.tensorNe(tensor, 3) != 1) {
+            throw new IllegalStateException("tensor " + Ggml.tensorNameString(tensor) + " is " + Ggml.typeName(Ggml.tensorType(tensor))
+                    + " [" + Ggml.tensorNe(tensor, 0) + ", " + rows + "]; expected contiguous f32 [" + width + ", " + tokenCount + "]");
+        }
+        Ggml.tensorGet(tensor, scratch.address(), 0, rows * width * Float.BYTES);
+        long rowBytes = (long) width * Float.BYTES;
+        for (int s = 0; s < seqCount; s++) {
+            long out = ((long) s * slots + slot) * rowBytes;
+            int first = seqStart[s];
+            int end = first + seqLength[s];
+            MemorySegment.copy(scratch, (end - 1) * rowBytes, last, out, rowBytes);
+            java.util.Arrays.fill(sum, 0.0);
+            for (int row = first; row < end; row++) {
+                long base = row * (long) width;
+                for (int d = 0; d < width; d++) {
+                    sum[d] += scratch.getAtIndex(JAVA_FLOAT, base + d);
+                }
+            }
+            long meanBase = out / Float.BYTES;
+            for (int d = 0; d < width; d++) {
+                mean.setAtIndex(JAVA_FLOAT, meanBase + d, (float) (sum[d] / seqLength[s]));
+            }
+        }
+    }
+
+    private boolean startsWith(int length, byte[] prefix) {
+        if (length < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (name[i] != prefix[i]) return false;
+        return true;
+    }
+
+    private boolean equalsName(int length, byte[] other) {
+        return length == other.length && startsWith(length, other);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
