@@ -222,10 +222,18 @@ public final class Llama {
         }
     }
 
-    /** llama_memory_clear(llama_get_memory(ctx)): forgets every sequence; {@code data} also zeroes the buffers. */
-    public static void memoryClear(MemorySegment ctx, boolean data) {
+    /** llama_get_memory: the context's KV cache (fetch once: each call returns a new segment object). */
+    public static MemorySegment contextMemory(MemorySegment ctx) {
         try {
-            MemorySegment memory = (MemorySegment) H.GET_MEMORY.invokeExact(ctx);
+            return (MemorySegment) H.GET_MEMORY.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
+    /** llama_memory_clear: forgets every sequence; {@code data} also zeroes the buffers. */
+    public static void memoryClear(MemorySegment memory, boolean data) {
+        try {
             H.MEMORY_CLEAR.invokeExact(memory, data);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
