@@ -10,8 +10,14 @@ import picocli.CommandLine.Command;
 /** The strata command line: a thin layer over the engine; each subcommand lives in its own class. */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Layer-by-layer activation geometry of GGUF language models.",
-        subcommands = {})
+        subcommands = {InfoCommand.class})
 public final class Main implements Runnable {
+    @picocli.CommandLine.Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Show llama.cpp's own log lines and strata's details.")
+    void verbose(boolean on) {
+        Logging.configure(on);
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -23,6 +29,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code; errors the user can fix are one line on stderr. */
     public static int run(String... args) {
+        Logging.configure(false);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (Boolean.getBoolean("strata.debug")) e.printStackTrace();
@@ -36,7 +43,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"strata " + version()};
+            return new String[] {"strata " + version(), "llama.cpp " + dev.strata.bindings.Llama.RELEASE};
         }
     }
 
