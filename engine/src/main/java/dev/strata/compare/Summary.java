@@ -27,8 +27,11 @@ public record Summary(SimilarityMetric metric, int k, int n, double chance, bool
      * model (which decay curve), and the permutation test's resamples and seed.
      */
     public record Options(SimilarityMetric metric, int k, int n, boolean withinModel, int resamples, long seed) {
+        public static final int DEFAULT_RESAMPLES = 1000;
+        public static final long DEFAULT_SEED = 20250411;
+
         public static Options defaults(SimilarityMetric metric, int k, int n, boolean withinModel) {
-            return new Options(metric, k, n, withinModel, 1000, 0x5EED);
+            return new Options(metric, k, n, withinModel, DEFAULT_RESAMPLES, DEFAULT_SEED);
         }
     }
 
