@@ -1,0 +1,113 @@
+package dev.strata.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.io.AtomicFile;
+import dev.strata.io.Npy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompareCommandTest {
+    @TempDir Path dir;
+
+    /** Three layers (embeddings, block 1, final norm) over n = 5 prompts, k = 2; every prompt's neighbours t+1, t+2. */
+    private Path knn(String name, int n, int k, String corpus) throws IOException {
+        int layers = 3;
+        int[] data = new int[layers * n * k];
+        for (int l = 0; l < layers; l++) {
+            for (int t = 0; t < n; t++) {
+                for (int q = 0; q < k; q++) data[(l * n + t) * k + q] = (t + 1 + q) % n;
+            }
+        }
+        Path file = dir.resolve(name);
+        Npy.writeInt32(file, data, layers, n, k);
+        if (corpus != null) {
+            AtomicFile.writeString(dir.resolve(name + ".json"), JSON.std.asString(Map.of(
+                    "layers", List.of("embd", "layers.0", "final_norm"), "k", k, "n", n, "view", "hf",
+                    "corpus_sha256", corpus, "model", name.replace(".npy", "") + "-model")));
+        }
+        return file;
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void comparesTwoTablesAndWritesAllOutputs() throws IOException {
+        Path a = knn("a.npy", 5, 2, "c1");
+        Path b = knn("b.npy", 5, 2, "c1");
+        Path out = dir.resolve("out");
+        Result r = run("compare", "--a", a.toString(), "--b", b.toString(), "--out", out.toString(),
+                "--resamples", "20", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("a-model vs b-model (mknn, 2 x 2): on-diagonal 1.0000"), r.out());
+        for (String f : List.of("similarity.npy", "similarity.csv", "summary.json", "heatmap.png")) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        // Embeddings dropped: rows are layers.0 and final_norm; identical tables give M = 1 everywhere.
+        assertArrayEquals(new double[] {1, 1, 1, 1}, Npy.read(out.resolve("similarity.npy")).doubles());
+        assertTrue(Files.readString(out.resolve("similarity.csv")).startsWith("a-model \\ b-model,layers.0,final_norm\n"));
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("summary.json")));
+        assertEquals(false, json.get("within_model"));
+        assertEquals(0.5, ((Number) json.get("chance")).doubleValue(), 1e-15); // k/(n-1) = 2/4
+    }
+
+    @Test
+    void keepsEmbeddingsAndUsesGivenNamesAndMetric() throws IOException {
+        Path a = knn("a.npy", 5, 2, null);
+        Path out = dir.resolve("within");
+        Result r = run("compare", "--a", a.toString(), "--b", a.toString(), "--out", out.toString(),
+                "--keep-embeddings", "--metric", "jaccard", "--name-a", "X", "--name-b", "Y", "--resamples", "5");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(new int[] {3, 3}, Npy.read(out.resolve("similarity.npy")).shape());
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("summary.json")));
+        assertEquals("jaccard", json.get("metric"));
+        assertEquals(true, json.get("within_model"));
+        assertEquals("X", json.get("model_a"));
+        assertEquals(List.of("L0", "L1", "L2"), json.get("row_labels"));
+    }
+
+    @Test
+    void refusesDifferentPromptCountsKOrCorpora() throws IOException {
+        Path a = knn("a.npy", 5, 2, "c1");
+        Path out = dir.resolve("never");
+        Result otherN = run("compare", "--a", a.toString(), "--b", knn("n6.npy", 6, 2, null).toString(), "--out", out.toString());
+        assertEquals(1, otherN.code());
+        assertTrue(otherN.err().contains("--a has n=5, k=2 but --b has n=6, k=2"), otherN.err());
+        Result otherK = run("compare", "--a", a.toString(), "--b", knn("k3.npy", 5, 3, null).toString(), "--out", out.toString());
+        assertEquals(1, otherK.code());
+        assertTrue(otherK.err().contains("k=3"), otherK.err());
+        Result otherCorpus = run("compare", "--a", a.toString(), "--b", knn("c2.npy", 5, 2, "c2").toString(), "--out", out.toString());
+        assertEquals(1, otherCorpus.code());
+        assertTrue(otherCorpus.err().contains("strata compare: --a and --b come from different corpora: corpus_sha256 c1 vs c2"),
+                otherCorpus.err());
+        Result badMetric = run("compare", "--a", a.toString(), "--b", a.toString(), "--out", out.toString(), "--metric", "cosine");
+        assertEquals(1, badMetric.code());
+        assertTrue(badMetric.err().contains("unknown metric 'cosine'"), badMetric.err());
+        assertFalse(Files.exists(out), "nothing written on refusal");
+    }
+}

@@ -1,0 +1,266 @@
+package dev.strata.compare;
+
+import dev.strata.io.AtomicFile;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Draws a similarity matrix as a viridis heat map with Java2D: row 0 at the top (as numpy prints it),
+ * layer-number ticks on both axes, model names as axis titles, and a colour bar with the chance level
+ * marked. Works headless.
+ */
+public final class Heatmap {
+    static final int WIDTH = 900;
+    static final int HEIGHT = 800;
+    private static final int LEFT = 95;
+    private static final int TOP = 84;
+    private static final int BOTTOM = 70;
+    private static final int BAR_GAP = 74;
+    private static final int BAR_WIDTH = 22;
+    private static final int BAR_LABELS = 70;
+    private static final Color NAN_COLOUR = new Color(0xBBBBBB);
+    private static final Color CHANCE_COLOUR = new Color(0xE8384F);
+
+    /**
+     * What to draw.
+     *
+     * @param rowNumbers    the layer number printed at each row (e.g. 1..L when the embeddings are dropped)
+     * @param rowTitle      the vertical axis title (model A's name)
+     * @param chance        marked on the colour bar; NaN for none
+     * @param min           colour-scale bottom (NaN: 0, or the matrix minimum when that is negative)
+     * @param max           colour-scale top (NaN: the matrix maximum)
+     */
+    public record Spec(double[][] matrix, int[] rowNumbers, int[] columnNumbers, String rowTitle, String columnTitle,
+                       String title, String subtitle, double chance, double min, double max) {}
+
+    private Heatmap() {}
+
+    /** Renders and writes a PNG atomically. */
+    public static void writePng(Path target, Spec spec) throws IOException {
+        BufferedImage image = render(spec);
+        AtomicFile.write(target, out -> {
+            if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
+        });
+    }
+
+    public static BufferedImage render(Spec spec) {
+        double[][] m = spec.matrix();
+        int rows = m.length;
+        int cols = m[0].length;
+        double[] range = colourRange(spec);
+        double lo = range[0];
+        double hi = range[1];
+
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, WIDTH, HEIGHT);
+
+        int plotRight = WIDTH - BAR_LABELS - BAR_WIDTH - BAR_GAP;
+        int plotBottom = HEIGHT - BOTTOM;
+        int plotWidth = plotRight - LEFT;
+        int plotHeight = plotBottom - TOP;
+
+        // Cells: edges rounded from exact fractions so that neighbouring cells meet without seams.
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+        for (int i = 0; i < rows; i++) {
+            int y0 = TOP + (int) Math.round((double) i * plotHeight / rows);
+            int y1 = TOP + (int) Math.round((double) (i + 1) * plotHeight / rows);
+            for (int j = 0; j < cols; j++) {
+                int x0 = LEFT + (int) Math.round((double) j * plotWidth / cols);
+                int x1 = LEFT + (int) Math.round((double) (j + 1) * plotWidth / cols);
+                double v = m[i][j];
+                g.setColor(Double.isNaN(v) ? NAN_COLOUR : new Color(Viridis.rgb((v - lo) / (hi - lo))));
+                g.fillRect(x0, y0, x1 - x0, y1 - y0);
+            }
+        }
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        outlineGeneralizedDiagonal(g, rows, cols, plotWidth, plotHeight);
+        g.setColor(Color.DARK_GRAY);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(LEFT, TOP, plotWidth, plotHeight);
+
+        Font tickFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+        Font axisFont = new Font(Font.SANS_SERIF, Font.BOLD, 15);
+        g.setFont(tickFont);
+        FontMetrics tm = g.getFontMetrics();
+
+        // Layer ticks at the centre of their cell.
+        double cellWidth = (double) plotWidth / cols;
+        for (int j : tickPositions(spec.columnNumbers(), cellWidth, 34)) {
+            int x = LEFT + (int) Math.round((j + 0.5) * cellWidth);
+            g.drawLine(x, plotBottom, x, plotBottom + 5);
+            String text = Integer.toString(spec.columnNumbers()[j]);
+            g.drawString(text, x - tm.stringWidth(text) / 2f, plotBottom + 7 + tm.getAscent());
+        }
+        double cellHeight = (double) plotHeight / rows;
+        for (int i : tickPositions(spec.rowNumbers(), cellHeight, 20)) {
+            int y = TOP + (int) Math.round((i + 0.5) * cellHeight);
+            g.drawLine(LEFT - 5, y, LEFT, y);
+            String text = Integer.toString(spec.rowNumbers()[i]);
+            g.drawString(text, LEFT - 8 - tm.stringWidth(text), y + tm.getAscent() / 2f - 1);
+        }
+
+        g.setFont(axisFont);
+        FontMetrics am = g.getFontMetrics();
+        String columnTitle = fit(spec.columnTitle() + " — layer", am, plotWidth);
+        g.drawString(columnTitle, LEFT + (plotWidth - am.stringWidth(columnTitle)) / 2f, HEIGHT - 22);
+        String rowTitle = fit(spec.rowTitle() + " — layer", am, plotHeight);
+        AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString(rowTitle, -(TOP + (plotHeight + am.stringWidth(rowTitle)) / 2f), 30f);
+        g.setTransform(saved);
+
+        drawColourBar(g, plotRight + BAR_GAP, TOP, plotHeight, lo, hi, spec.chance(), tickFont);
+
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 19));
+        FontMetrics titleMetrics = g.getFontMetrics();
+        String title = fit(spec.title(), titleMetrics, WIDTH - 40);
+        g.drawString(title, (WIDTH - titleMetrics.stringWidth(title)) / 2f, 32);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        FontMetrics subtitleMetrics = g.getFontMetrics();
+        String subtitle = fit(spec.subtitle(), subtitleMetrics, WIDTH - 40);
+        g.setColor(new Color(0x333333));
+        g.drawString(subtitle, (WIDTH - subtitleMetrics.stringWidth(subtitle)) / 2f, 58);
+        g.dispose();
+        return image;
+    }
+
+    /** Traces the border of the generalized-diagonal cells, so the reader sees what "on-diagonal" averages. */
+    private static void outlineGeneralizedDiagonal(Graphics2D g, int rows, int cols, int plotWidth, int plotHeight) {
+        boolean[][] on = SimilarityStats.generalizedDiagonal(rows, cols);
+        g.setColor(new Color(255, 255, 255, 200));
+        g.setStroke(new BasicStroke(1.5f));
+        for (int i = 0; i < rows; i++) {
+            int y0 = TOP + (int) Math.round((double) i * plotHeight / rows);
+            int y1 = TOP + (int) Math.round((double) (i + 1) * plotHeight / rows);
+            for (int j = 0; j < cols; j++) {
+                if (!on[i][j]) continue;
+                int x0 = LEFT + (int) Math.round((double) j * plotWidth / cols);
+                int x1 = LEFT + (int) Math.round((double) (j + 1) * plotWidth / cols);
+                if (j == 0 || !on[i][j - 1]) g.drawLine(x0, y0, x0, y1);
+                if (j == cols - 1 || !on[i][j + 1]) g.drawLine(x1, y0, x1, y1);
+                if (i == 0 || !on[i - 1][j]) g.drawLine(x0, y0, x1, y0);
+                if (i == rows - 1 || !on[i + 1][j]) g.drawLine(x0, y1, x1, y1);
+            }
+        }
+    }
+
+    private static void drawColourBar(Graphics2D g, int x, int top, int height, double lo, double hi, double chance,
+                                      Font font) {
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+        for (int y = 0; y < height; y++) {
+            g.setColor(new Color(Viridis.rgb(1 - (y + 0.5) / height)));
+            g.fillRect(x, top + y, BAR_WIDTH, 1);
+        }
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.DARK_GRAY);
+        g.drawRect(x, top, BAR_WIDTH, height);
+        g.setFont(font);
+        FontMetrics fm = g.getFontMetrics();
+        double[] ticks = niceTicks(lo, hi, 8);
+        int decimals = decimalsFor(ticks);
+        for (double v : ticks) {
+            int y = top + (int) Math.round((hi - v) / (hi - lo) * height);
+            g.drawLine(x + BAR_WIDTH, y, x + BAR_WIDTH + 4, y);
+            String text = String.format(Locale.ROOT, "%." + decimals + "f", v);
+            g.drawString(text, x + BAR_WIDTH + 7, y + fm.getAscent() / 2f - 1);
+        }
+        if (!Double.isNaN(chance) && chance >= lo && chance <= hi) {
+            int y = top + (int) Math.round((hi - chance) / (hi - lo) * height);
+            g.setColor(CHANCE_COLOUR);
+            g.setStroke(new BasicStroke(2.5f));
+            g.drawLine(x - 6, y, x + BAR_WIDTH + 1, y);
+            g.setStroke(new BasicStroke(1f));
+            g.setFont(font.deriveFont(Font.BOLD));
+            FontMetrics cm = g.getFontMetrics();
+            // Label left of the bar, lifted clear of the line so a tick label at the same height stays readable.
+            g.drawString("chance", x - 9 - cm.stringWidth("chance"), y - 3);
+        }
+    }
+
+    /** Bottom and top of the colour scale: the spec's, else [min(0, data min), data max]. */
+    static double[] colourRange(Spec spec) {
+        double dataMin = Double.POSITIVE_INFINITY;
+        double dataMax = Double.NEGATIVE_INFINITY;
+        for (double[] row : spec.matrix()) {
+            for (double v : row) {
+                if (!Double.isNaN(v)) {
+                    dataMin = Math.min(dataMin, v);
+                    dataMax = Math.max(dataMax, v);
+                }
+            }
+        }
+        if (dataMin == Double.POSITIVE_INFINITY) {
+            dataMin = 0;
+            dataMax = 1;
+        }
+        double lo = Double.isNaN(spec.min()) ? Math.min(0, dataMin) : spec.min();
+        double hi = Double.isNaN(spec.max()) ? dataMax : spec.max();
+        if (hi <= lo) hi = lo + 1;
+        return new double[] {lo, hi};
+    }
+
+    /**
+     * Which rows (or columns) get a tick: those whose layer number is a multiple of the smallest stride
+     * in 1, 2, 5, 10, 20, 50, ... that leaves {@code minSpacing} pixels between ticks, plus the first and
+     * last layer when they are more than half a stride from the nearest such multiple inside the axis.
+     */
+    static List<Integer> tickPositions(int[] numbers, double pixelsPerCell, double minSpacing) {
+        int stride = 1;
+        for (int step = 1; stride * pixelsPerCell < minSpacing; step++) {
+            stride = new int[] {1, 2, 5}[step % 3] * (int) Math.pow(10, step / 3);
+        }
+        List<Integer> ticks = new ArrayList<>();
+        int last = numbers.length - 1;
+        for (int i = 0; i <= last; i++) {
+            boolean multiple = numbers[i] % stride == 0;
+            boolean firstFarFromNext = i == 0 && Math.floorMod(-numbers[i], stride) * 2 > stride;
+            boolean lastFarFromPrevious = i == last && Math.floorMod(numbers[i], stride) * 2 > stride;
+            if (multiple || firstFarFromNext || lastFarFromPrevious) ticks.add(i);
+        }
+        return ticks;
+    }
+
+    /** About {@code target} round values (steps of 1, 2 or 5 times a power of ten) covering [lo, hi]. */
+    static double[] niceTicks(double lo, double hi, int target) {
+        double raw = (hi - lo) / target;
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        double step = power * (raw / power <= 1 ? 1 : raw / power <= 2 ? 2 : raw / power <= 5 ? 5 : 10);
+        List<Double> ticks = new ArrayList<>();
+        for (double v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
+            ticks.add(Math.abs(v) < step * 1e-9 ? 0 : v);
+        }
+        return ticks.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static int decimalsFor(double[] ticks) {
+        if (ticks.length < 2) return 2;
+        double step = ticks[1] - ticks[0];
+        return Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+    }
+
+    /** The text, cut with an ellipsis if it is wider than {@code width} pixels. */
+    private static String fit(String text, FontMetrics fm, int width) {
+        if (fm.stringWidth(text) <= width) return text;
+        String cut = text;
+        while (!cut.isEmpty() && fm.stringWidth(cut + "…") > width) cut = cut.substring(0, cut.length() - 1);
+        return cut + "…";
+    }
+}
