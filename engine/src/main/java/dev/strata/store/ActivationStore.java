@@ -1,0 +1,396 @@
+package dev.strata.store;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.io.AtomicFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The streaming, resumable activation store of one extraction run. It writes, in directory DIR:
+ *
+ * <ul>
+ *   <li>{@code activations-last.safetensors}, {@code activations-mean.safetensors}: float32 tensors {@code layers.0} ..
+ *       {@code layers.L}, {@code final_norm}, each [n, D], rows in corpus order; {@code __metadata__} is the caller's
+ *       map (sorted by key). Nothing time-dependent goes in, so a run killed and resumed gives the same bytes as an
+ *       uninterrupted one;
+ *   <li>{@code prompts.jsonl}: one line per prompt, {@code {"index":0,"id":"1","tokens":17,"truncated":false}};
+ *   <li>{@code manifest.json}: fingerprint, metadata, file names and the caller's run information (timings); its
+ *       presence marks the directory as finished.
+ * </ul>
+ *
+ * <p>While running, both activation files exist pre-sized as {@code .activations-*.safetensors.partial} with their
+ * final header, and each batch is written at its rows' final offsets, so memory holds one batch, never n prompts.
+ * {@link #checkpoint()} forces the partial files to disk and then atomically replaces {@code checkpoint.json}; a run
+ * killed at any moment resumes from the last checkpoint, and rows written after it are simply written again.
+ *
+ * <p>Use: {@link #create} or {@link #resume}; then, from prompt {@link #promptsDone()}, {@link #append} each batch in
+ * corpus order and {@link #checkpoint()} as often as wanted; then {@link #finish}. Not thread-safe.
+ */
+public final class ActivationStore implements AutoCloseable {
+    static final String CHECKPOINT = "checkpoint.json";
+    static final String MANIFEST = "manifest.json";
+    static final String PROMPTS = "prompts.jsonl";
+    private static final String PROMPT_INFO_PARTIAL = ".prompts.partial";
+    private static final String CHECKPOINT_FORMAT = "strata-activations-checkpoint/1";
+    private static final String MANIFEST_FORMAT = "strata-activations/1";
+    /** {@code Pooling.values()} copies its array on every call; append must not allocate. */
+    private static final Pooling[] POOLINGS = Pooling.values();
+
+    private final Path dir;
+    private final StoreFingerprint fingerprint;
+    private final Map<String, String> metadata;
+    private final SafetensorsLayout layout;
+    private final long rowBytes;
+    /** Open partial files; a pooling is absent once an interrupted finish has renamed its file into place. */
+    private final Map<Pooling, FileChannel> partials = new EnumMap<>(Pooling.class);
+    private FileChannel promptInfo;
+    private int promptsAppended;
+    private boolean complete;
+
+    private ActivationStore(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata) {
+        this.dir = dir;
+        this.fingerprint = fingerprint;
+        this.metadata = new TreeMap<>(metadata);
+        this.layout = new SafetensorsLayout(fingerprint, this.metadata);
+        this.rowBytes = (long) fingerprint.width() * Float.BYTES;
+    }
+
+    /**
+     * Starts a new extraction in {@code dir} (created if missing). A directory that holds an extraction, finished or
+     * not, is refused with {@link StoreExistsException} unless {@code overwrite}, which deletes it first.
+     *
+     * @param metadata string pairs for the safetensors {@code __metadata__}; must not vary between runs that should
+     *                 give identical files (no timings)
+     */
+    public static ActivationStore create(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
+            boolean overwrite) throws IOException {
+        Files.createDirectories(dir);
+        if (!overwrite) {
+            refuseExisting(dir);
+        }
+        for (String name : List.of(MANIFEST, CHECKPOINT, PROMPTS, Pooling.LAST.fileName(), Pooling.MEAN.fileName())) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+        try {
+            store.createPartials();
+            store.checkpoint();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /**
+     * Continues the extraction in {@code dir}: from its checkpoint when there is one (check {@link #promptsDone()}), from
+     * the start when there is none. A finished directory gives a store that {@link #isComplete()} and has nothing to do.
+     * A checkpoint or finished run made with a different fingerprint or metadata is refused with
+     * {@link StoreMismatchException} naming what differs.
+     */
+    public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata)
+            throws IOException {
+        Path manifest = dir.resolve(MANIFEST);
+        if (Files.exists(manifest)) {
+            checkSameRun(dir, "the finished extraction", readJson(manifest), fingerprint, metadata);
+            // Left behind only when a finish died between writing the manifest and cleaning up.
+            Files.deleteIfExists(dir.resolve(CHECKPOINT));
+            Files.deleteIfExists(dir.resolve(PROMPT_INFO_PARTIAL));
+            ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+            store.promptsAppended = fingerprint.prompts();
+            store.complete = true;
+            return store;
+        }
+        Path checkpoint = dir.resolve(CHECKPOINT);
+        if (!Files.exists(checkpoint)) {
+            return create(dir, fingerprint, metadata, true);
+        }
+        Map<String, Object> saved = readJson(checkpoint);
+        checkSameRun(dir, "the checkpoint", saved, fingerprint, metadata);
+        ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+        try {
+            store.promptsAppended = ((Number) saved.get("promptsDone")).intValue();
+            store.openPartials();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /** Prompts whose rows are written (after {@link #resume}: those the checkpoint covers); the next batch starts here. */
+    public int promptsDone() {
+        return promptsAppended;
+    }
+
+    /** True when the directory was already finished when resumed, or {@link #finish} has run. */
+    public boolean isComplete() {
+        return complete;
+    }
+
+    public StoreFingerprint fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * Writes slots 0 .. count-1 of {@code batch} as prompts {@code firstPrompt} .. {@code firstPrompt + count - 1},
+     * into every tensor of both files, with their token counts. Batches must come in corpus order without gaps
+     * ({@code firstPrompt == promptsDone()}). Allocates nothing.
+     */
+    public void append(int firstPrompt, int count, RowBatch batch) throws IOException {
+        if (complete) {
+            throw new IllegalStateException(dir + ": the extraction is already complete");
+        }
+        if (firstPrompt != promptsAppended || count <= 0 || count > batch.capacity()
+                || count > fingerprint.prompts() - firstPrompt) {
+            throw new IllegalArgumentException("append(" + firstPrompt + ", " + count + "): expected prompts from "
+                    + promptsAppended + ", at most " + Math.min(batch.capacity(), fingerprint.prompts() - promptsAppended));
+        }
+        if (batch.tensors() != fingerprint.tensors() || batch.width() != fingerprint.width()) {
+            throw new IllegalArgumentException("batch of " + batch.tensors() + " x " + batch.width()
+                    + " does not match the store's " + fingerprint.tensors() + " tensors x " + fingerprint.width());
+        }
+        boolean tensorRowsAdjacent = batch.layout() == RowBatch.Layout.TENSOR_MAJOR;
+        for (Pooling pooling : POOLINGS) {
+            FileChannel file = partials.get(pooling);
+            ByteBuffer rows = batch.rowView(pooling);
+            for (int tensor = 0; tensor < fingerprint.tensors(); tensor++) {
+                long fileOffset = layout.rowOffset(tensor, firstPrompt);
+                if (tensorRowsAdjacent) {
+                    writeFully(file, rows, batch.rowOffset(0, tensor), count * rowBytes, fileOffset);
+                } else {
+                    for (int slot = 0; slot < count; slot++) {
+                        writeFully(file, rows, batch.rowOffset(slot, tensor), rowBytes, fileOffset + slot * rowBytes);
+                    }
+                }
+            }
+        }
+        int infoBytes = RowBatch.infoBytes();
+        writeFully(promptInfo, batch.infoView(), 0, (long) count * infoBytes, (long) firstPrompt * infoBytes);
+        promptsAppended += count;
+    }
+
+    /**
+     * Makes everything appended so far survive a crash: forces the partial files to disk, then atomically replaces
+     * {@code checkpoint.json}. Only in that order can a checkpoint never promise rows that are not on disk.
+     */
+    public void checkpoint() throws IOException {
+        if (complete) {
+            return;
+        }
+        for (FileChannel file : partials.values()) {
+            file.force(false);
+        }
+        promptInfo.force(false);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", CHECKPOINT_FORMAT);
+        json.put("promptsDone", promptsAppended);
+        json.put("fingerprint", fingerprint.toJson());
+        json.put("metadata", metadata);
+        AtomicFile.writeString(dir.resolve(CHECKPOINT), JSON.std.asString(json));
+        syncDirectory(dir);
+    }
+
+    /**
+     * Finishes a run whose every prompt is appended: renames the activation files into place, writes
+     * {@code prompts.jsonl} and {@code manifest.json}, and removes the checkpoint. Safe to call again after a crash
+     * inside it (resume, then finish). Does nothing on a store that {@link #isComplete()}.
+     *
+     * @param promptIds the corpus's prompt ids in order ({@code Corpus#ids()}), for {@code prompts.jsonl}
+     * @param run       what the manifest records under "run": timings, options, versions (may vary between runs)
+     */
+    public void finish(List<String> promptIds, Map<String, ?> run) throws IOException {
+        if (complete) {
+            return;
+        }
+        if (promptsAppended != fingerprint.prompts()) {
+            throw new IllegalStateException("finish: " + promptsAppended + " of " + fingerprint.prompts() + " prompts appended");
+        }
+        if (promptIds.size() != fingerprint.prompts()) {
+            throw new IllegalArgumentException("finish: " + promptIds.size() + " prompt ids for " + fingerprint.prompts() + " prompts");
+        }
+        // A final checkpoint first: should we die after renaming a file below, resume knows every row was written.
+        checkpoint();
+        for (Map.Entry<Pooling, FileChannel> partial : partials.entrySet()) {
+            partial.getValue().close();
+            String name = partial.getKey().fileName();
+            AtomicFile.commit(AtomicFile.siblingTemp(dir.resolve(name)), dir.resolve(name));
+        }
+        partials.clear();
+        writePromptsJsonl(promptIds);
+        promptInfo.close();
+        AtomicFile.writeString(dir.resolve(MANIFEST), JSON.std.asString(manifest(run)));
+        syncDirectory(dir);
+        Files.delete(dir.resolve(CHECKPOINT));
+        Files.delete(dir.resolve(PROMPT_INFO_PARTIAL));
+        syncDirectory(dir);
+        complete = true;
+    }
+
+    /** Closes the files. Without {@link #finish} first, the directory stays resumable from its last checkpoint. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (FileChannel file : partials.values()) {
+            failure = closeQuietly(file, failure);
+        }
+        partials.clear();
+        failure = closeQuietly(promptInfo, failure);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void refuseExisting(Path dir) throws IOException {
+        if (Files.exists(dir.resolve(MANIFEST))) {
+            throw new StoreExistsException(dir + " already holds a finished extraction; use --overwrite to replace it"
+                    + " or --resume to check it is complete");
+        }
+        Path checkpoint = dir.resolve(CHECKPOINT);
+        if (Files.exists(checkpoint)) {
+            Object done = readJson(checkpoint).get("promptsDone");
+            throw new StoreExistsException(dir + " holds an unfinished extraction (" + done + " prompts done); use --resume"
+                    + " to continue it or --overwrite to start over");
+        }
+    }
+
+    private static void checkSameRun(Path dir, String what, Map<String, Object> saved, StoreFingerprint thisRun,
+            Map<String, String> thisMetadata) throws StoreMismatchException {
+        StoreFingerprint then = StoreFingerprint.fromJson((Map<?, ?>) saved.get("fingerprint"));
+        List<String> differences = then.differencesFrom(thisRun);
+        if (differences.isEmpty() && !saved.get("metadata").equals(new TreeMap<>(thisMetadata))) {
+            differences = List.of("metadata " + saved.get("metadata") + ", this run uses " + new TreeMap<>(thisMetadata));
+        }
+        if (!differences.isEmpty()) {
+            throw new StoreMismatchException("--resume: " + what + " in " + dir + " was made with "
+                    + String.join("; ", differences) + " (use --overwrite to start over)");
+        }
+    }
+
+    private void createPartials() throws IOException {
+        byte[] header = layout.header();
+        for (Pooling pooling : Pooling.values()) {
+            FileChannel file = FileChannel.open(partialPath(pooling), StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            partials.put(pooling, file);
+            writeFully(file, ByteBuffer.wrap(header), 0, header.length, 0);
+            presize(file, layout.fileSize());
+        }
+        promptInfo = FileChannel.open(dir.resolve(PROMPT_INFO_PARTIAL), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        presize(promptInfo, (long) fingerprint.prompts() * RowBatch.infoBytes());
+    }
+
+    /** Reopens the partial files of a checkpointed run, checking they are the files this run would have made. */
+    private void openPartials() throws IOException {
+        byte[] header = layout.header();
+        for (Pooling pooling : Pooling.values()) {
+            Path path = partialPath(pooling);
+            if (!Files.exists(path) && promptsAppended == fingerprint.prompts() && Files.exists(dir.resolve(pooling.fileName()))) {
+                continue; // renamed into place by a finish that was interrupted
+            }
+            FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            partials.put(pooling, file);
+            ByteBuffer found = ByteBuffer.allocate(header.length);
+            while (found.hasRemaining() && file.read(found, found.position()) > 0) {
+                // keep reading: a positional read may return fewer bytes
+            }
+            if (file.size() != layout.fileSize() || !Arrays.equals(found.array(), header)) {
+                throw new StoreMismatchException("--resume: " + path + " does not have the header and size this run"
+                        + " expects; use --overwrite to start over");
+            }
+        }
+        promptInfo = FileChannel.open(dir.resolve(PROMPT_INFO_PARTIAL), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    private Path partialPath(Pooling pooling) {
+        return AtomicFile.siblingTemp(dir.resolve(pooling.fileName()));
+    }
+
+    private void writePromptsJsonl(List<String> promptIds) throws IOException {
+        ByteBuffer info = ByteBuffer.allocate(fingerprint.prompts() * RowBatch.infoBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        while (info.hasRemaining() && promptInfo.read(info, info.position()) > 0) {
+            // keep reading: a positional read may return fewer bytes
+        }
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < fingerprint.prompts(); i++) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("index", i);
+            line.put("id", promptIds.get(i));
+            line.put("tokens", info.getInt(i * RowBatch.infoBytes()));
+            line.put("truncated", info.getInt(i * RowBatch.infoBytes() + Integer.BYTES) != 0);
+            lines.append(JSON.std.asString(line)).append('\n');
+        }
+        AtomicFile.writeString(dir.resolve(PROMPTS), lines.toString());
+    }
+
+    private Map<String, Object> manifest(Map<String, ?> run) {
+        Map<String, Object> files = new LinkedHashMap<>();
+        for (Pooling pooling : Pooling.values()) {
+            files.put(pooling.label(), pooling.fileName());
+        }
+        files.put("prompts", PROMPTS);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("format", MANIFEST_FORMAT);
+        manifest.put("fingerprint", fingerprint.toJson());
+        manifest.put("metadata", metadata);
+        manifest.put("tensors", fingerprint.tensorNames());
+        manifest.put("files", files);
+        manifest.put("run", run);
+        return manifest;
+    }
+
+    private static Map<String, Object> readJson(Path path) throws IOException {
+        return JSON.std.mapFrom(Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    /** Extends a file to its final size; the gap stays sparse until rows are written. */
+    private static void presize(FileChannel file, long size) throws IOException {
+        writeFully(file, ByteBuffer.wrap(new byte[1]), 0, 1, size - 1);
+    }
+
+    /** Writes bytes [from, from + length) of {@code source} at {@code position}, moving only the view's cursor. */
+    private static void writeFully(FileChannel file, ByteBuffer source, long from, long length, long position)
+            throws IOException {
+        source.clear().position((int) from).limit((int) (from + length));
+        while (source.hasRemaining()) {
+            position += file.write(source, position);
+        }
+    }
+
+    /** Makes renames in {@code dir} durable; platforms that cannot open a directory (Windows) skip it. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            // The renames are still atomic; only their durability across a power cut is weaker there.
+        }
+    }
+
+    private static IOException closeQuietly(FileChannel file, IOException failure) {
+        if (file == null) {
+            return failure;
+        }
+        try {
+            file.close();
+        } catch (IOException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+}

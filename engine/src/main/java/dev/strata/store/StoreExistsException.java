@@ -1,0 +1,10 @@
+package dev.strata.store;
+
+import java.io.IOException;
+
+/** The output directory already holds an extraction, finished or not, and the run asked neither to resume nor to overwrite. */
+public class StoreExistsException extends IOException {
+    public StoreExistsException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,191 @@
+package dev.strata.store;
+
+import static dev.strata.store.StoreFixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ActivationStoreTest {
+    @TempDir Path tmp;
+
+    @Test
+    void everyFloatLiesWhereTheHeaderSays() throws Exception {
+        Path dir = tmp.resolve("run");
+        writeRun(dir, 5, RowBatch.Layout.PROMPT_MAJOR);
+
+        for (Pooling pooling : Pooling.values()) {
+            Path file = dir.resolve(pooling.fileName());
+            Safetensors st = Safetensors.read(file);
+            assertEquals(0, st.headerSize() % 8, "header padded to a multiple of 8");
+            assertEquals(List.of("layers.0", "layers.1", "layers.2", "final_norm"), st.tensorNames());
+            assertEquals(Map.of("strata.model", "tiny \"test\" model", "strata.version", "0.1.0"), st.header().get("__metadata__"));
+            long tensorBytes = (long) PROMPTS * WIDTH * Float.BYTES;
+            for (int t = 0; t < TENSORS; t++) {
+                Map<String, Object> entry = st.entry(st.tensorNames().get(t));
+                assertEquals("F32", entry.get("dtype"));
+                assertEquals(List.of(PROMPTS, WIDTH), entry.get("shape"));
+                assertEquals(List.of(t * tensorBytes, (t + 1) * tensorBytes),
+                        ((List<?>) entry.get("data_offsets")).stream().map(o -> ((Number) o).longValue()).toList());
+            }
+            assertEquals(TENSORS * tensorBytes, st.data().capacity(), "data section is exactly the tensors");
+            for (int t = 0; t < TENSORS; t++) {
+                for (int p = 0; p < PROMPTS; p++) {
+                    for (int d = 0; d < WIDTH; d++) {
+                        assertEquals(value(pooling, p, t, d), st.get(st.tensorNames().get(t), p, d),
+                                pooling + " tensor " + t + " prompt " + p + " dim " + d);
+                    }
+                }
+            }
+        }
+
+        List<String> prompts = Files.readAllLines(dir.resolve(ActivationStore.PROMPTS));
+        assertEquals(PROMPTS, prompts.size());
+        assertEquals("{\"index\":0,\"id\":\"p1\",\"tokens\":1,\"truncated\":true}", prompts.get(0));
+        assertEquals("{\"index\":36,\"id\":\"p37\",\"tokens\":1,\"truncated\":false}", prompts.get(36));
+
+        Map<String, Object> manifest = JSON.std.mapFrom(Files.readString(dir.resolve(ActivationStore.MANIFEST)));
+        assertEquals(FINGERPRINT, StoreFingerprint.fromJson((Map<?, ?>) manifest.get("fingerprint")));
+        assertEquals(Map.of("seconds", 1.25), manifest.get("run"));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("activations-last.safetensors", "activations-mean.safetensors", "manifest.json", "prompts.jsonl"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList(), "no checkpoint or partial files remain");
+        }
+    }
+
+    @Test
+    void bytesDoNotDependOnBatchSizeOrLayout() throws Exception {
+        writeRun(tmp.resolve("by5"), 5, RowBatch.Layout.PROMPT_MAJOR);
+        writeRun(tmp.resolve("by7"), 7, RowBatch.Layout.TENSOR_MAJOR);
+        writeRun(tmp.resolve("all"), PROMPTS, RowBatch.Layout.TENSOR_MAJOR);
+        assertSameFiles(tmp.resolve("by5"), tmp.resolve("by7"));
+        assertSameFiles(tmp.resolve("by5"), tmp.resolve("all"));
+    }
+
+    @Test
+    void abandonedRunResumesToTheSameBytes() throws Exception {
+        writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
+        Path dir = tmp.resolve("crashed");
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR)) {
+            ActivationStore first = ActivationStore.create(dir, FINGERPRINT, METADATA, false);
+            for (int b = 0; b < 3; b++) {
+                fill(batch, b * 5, 5, Float.NaN);
+                first.append(b * 5, 5, batch);
+                first.checkpoint();
+            }
+            // A fourth batch reaches the file but not the checkpoint: its rows must be written again.
+            fill(batch, 15, 5, 12345f);
+            first.append(15, 5, batch);
+            // Abandoned: neither finished nor closed, as if the process had died.
+
+            try (ActivationStore resumed = ActivationStore.resume(dir, FINGERPRINT, METADATA)) {
+                assertEquals(15, resumed.promptsDone());
+                assertFalse(resumed.isComplete());
+                appendRest(resumed, batch);
+                resumed.finish(IDS, Map.of("seconds", 9.0));
+            }
+            first.close();
+        }
+        assertSameFiles(tmp.resolve("reference"), dir);
+    }
+
+    @Test
+    void finishInterruptedAfterARenameCompletesOnResume() throws Exception {
+        writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
+        Path dir = tmp.resolve("run");
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
+                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, METADATA, false)) {
+            appendRest(store, batch);
+        }
+        // What finish does first, then dies: one file renamed into place.
+        Path last = dir.resolve(Pooling.LAST.fileName());
+        Files.move(dir.resolve("." + last.getFileName() + ".partial"), last);
+
+        try (ActivationStore resumed = ActivationStore.resume(dir, FINGERPRINT, METADATA)) {
+            assertEquals(PROMPTS, resumed.promptsDone());
+            resumed.finish(IDS, Map.of());
+        }
+        assertSameFiles(tmp.resolve("reference"), dir);
+    }
+
+    @Test
+    void resumeRefusesAnotherRunNamingWhatDiffers() throws Exception {
+        Path dir = tmp.resolve("run");
+        ActivationStore.create(dir, FINGERPRINT, METADATA, false).close();
+
+        StoreFingerprint otherCorpus = new StoreFingerprint(FINGERPRINT.modelSha256(), "dd".repeat(32),
+                FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS);
+        String message = assertThrows(StoreMismatchException.class,
+                () -> ActivationStore.resume(dir, otherCorpus, METADATA)).getMessage();
+        assertEquals("--resume: the checkpoint in " + dir + " was made with corpus sha256 cccccccccccc…, this run uses"
+                + " dddddddddddd… (use --overwrite to start over)", message);
+
+        StoreFingerprint otherOptions = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
+                "max_tokens=256;template=none", PROMPTS, WIDTH, TENSORS);
+        assertTrue(assertThrows(StoreMismatchException.class, () -> ActivationStore.resume(dir, otherOptions, METADATA))
+                .getMessage().contains("options \"max_tokens=512;template=none\", this run uses \"max_tokens=256;template=none\""));
+
+        assertTrue(assertThrows(StoreMismatchException.class,
+                () -> ActivationStore.resume(dir, FINGERPRINT, Map.of("strata.model", "other"))).getMessage()
+                .contains("was made with metadata {"));
+    }
+
+    @Test
+    void existingRunsAreRefusedUnlessResumedOrOverwritten() throws Exception {
+        Path dir = tmp.resolve("run");
+        ActivationStore.create(dir, FINGERPRINT, METADATA, false).close();
+        String unfinished = assertThrows(StoreExistsException.class,
+                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, false)).getMessage();
+        assertEquals(dir + " holds an unfinished extraction (0 prompts done); use --resume to continue it"
+                + " or --overwrite to start over", unfinished);
+
+        ActivationStore.create(dir, FINGERPRINT, METADATA, true).close();
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
+                ActivationStore store = ActivationStore.resume(dir, FINGERPRINT, METADATA)) {
+            appendRest(store, batch);
+            store.finish(IDS, Map.of());
+        }
+        String finished = assertThrows(StoreExistsException.class,
+                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, false)).getMessage();
+        assertTrue(finished.contains("already holds a finished extraction") && finished.contains("--overwrite")
+                && finished.contains("--resume"), finished);
+
+        byte[] before = Files.readAllBytes(dir.resolve(Pooling.MEAN.fileName()));
+        try (ActivationStore again = ActivationStore.resume(dir, FINGERPRINT, METADATA)) {
+            assertTrue(again.isComplete());
+            assertEquals(PROMPTS, again.promptsDone());
+            again.finish(IDS, Map.of());
+        }
+        assertArrayEquals(before, Files.readAllBytes(dir.resolve(Pooling.MEAN.fileName())));
+
+        try (ActivationStore fresh = ActivationStore.create(dir, FINGERPRINT, METADATA, true)) {
+            assertEquals(0, fresh.promptsDone());
+            assertFalse(Files.exists(dir.resolve(ActivationStore.MANIFEST)), "overwrite removes the finished run");
+        }
+    }
+
+    @Test
+    void resumeWithoutCheckpointStartsFresh() throws Exception {
+        try (ActivationStore store = ActivationStore.resume(tmp.resolve("new"), FINGERPRINT, METADATA)) {
+            assertEquals(0, store.promptsDone());
+            assertFalse(store.isComplete());
+        }
+    }
+
+    @Test
+    void appendRefusesGapsAndWrongShapes() throws Exception {
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
+                RowBatch wide = RowBatch.allocate(5, TENSORS, WIDTH + 1, RowBatch.Layout.PROMPT_MAJOR);
+                ActivationStore store = ActivationStore.create(tmp.resolve("run"), FINGERPRINT, METADATA, false)) {
+            assertThrows(IllegalArgumentException.class, () -> store.append(5, 5, batch));
+            assertThrows(IllegalArgumentException.class, () -> store.append(0, 6, batch));
+            assertThrows(IllegalArgumentException.class, () -> store.append(0, 5, wide));
+            assertThrows(IllegalStateException.class, () -> store.finish(IDS, Map.of()));
+        }
+    }
+}
