@@ -33,6 +33,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
     private final int nLayer;
     private final int width;
     private final int slots;
+    private final int maxSeqs;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment last;
     private final MemorySegment mean;
@@ -56,6 +57,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         this.nLayer = nLayer;
         this.width = width;
         this.slots = nLayer + 2;
+        this.maxSeqs = maxSeqs;
         long rowsBytes = (long) maxSeqs * slots * width * Float.BYTES;
         last = arena.allocate(rowsBytes, 64);
         mean = arena.allocate(rowsBytes, 64);
@@ -75,12 +77,12 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         return width;
     }
 
-    /** Last-token rows of the batch: [sequence][slot][width] float32. */
+    /** Last-token rows of the batch: [slot][sequence][width] float32 (tensor-major: a tensor's rows are adjacent). */
     public MemorySegment lastRows() {
         return last;
     }
 
-    /** Mean rows of the batch: [sequence][slot][width] float32. */
+    /** Mean rows of the batch: [slot][sequence][width] float32. */
     public MemorySegment meanRows() {
         return mean;
     }
@@ -157,7 +159,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         Ggml.tensorGet(tensor, scratch.address(), 0, rows * width * Float.BYTES);
         long rowBytes = (long) width * Float.BYTES;
         for (int s = 0; s < seqCount; s++) {
-            long out = ((long) s * slots + slot) * rowBytes;
+            long out = ((long) slot * maxSeqs + s) * rowBytes;
             int first = seqStart[s];
             int end = first + seqLength[s];
             MemorySegment.copy(scratch, (end - 1) * rowBytes, last, out, rowBytes);

@@ -40,7 +40,7 @@ class BatchDecoderTest {
         float[][][] out = new float[prompts.length][c.slots()][c.width()];
         for (int s = 0; s < prompts.length; s++) {
             for (int slot = 0; slot < c.slots(); slot++) {
-                long base = ((long) s * c.slots() + slot) * c.width();
+                long base = ((long) slot * decoder.maxSeqs() + s) * c.width();
                 for (int d = 0; d < c.width(); d++) out[s][slot][d] = rows.getAtIndex(JAVA_FLOAT, base + d);
             }
         }

@@ -1,0 +1,40 @@
+package dev.strata.extract;
+
+/**
+ * How an extraction runs.
+ *
+ * @param maxTokens   prompts are cut to their first maxTokens tokens (BOS included); cut prompts are recorded
+ * @param batchTokens most tokens decoded together (one llama.cpp batch and KV cache)
+ * @param parallel    most prompts decoded together, each its own sequence
+ * @param threads     CPU threads for llama.cpp
+ * @param gpuLayers   blocks offloaded to a GPU (0: none; negative: all)
+ */
+public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
+    public static final int DEFAULT_MAX_TOKENS = 512;
+    public static final int DEFAULT_BATCH_TOKENS = 1024;
+    public static final int DEFAULT_PARALLEL = 16;
+
+    public ExtractOptions {
+        if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+        if (parallel < 1) throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
+        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (batchTokens < maxTokens) {
+            throw new IllegalArgumentException("--batch-tokens (" + batchTokens + ") must be at least --max-tokens ("
+                    + maxTokens + "): a prompt is never split across batches");
+        }
+    }
+
+    public static ExtractOptions defaults() {
+        return new ExtractOptions(DEFAULT_MAX_TOKENS, DEFAULT_BATCH_TOKENS, DEFAULT_PARALLEL,
+                Runtime.getRuntime().availableProcessors(), 0);
+    }
+
+    /**
+     * The options that decide the stored bytes, for the resume fingerprint. Batch shape is among them: it decides
+     * which prompts share a graph, and float results may differ in the last bit between batch shapes. Threads and GPU
+     * layers are not: a resumed run may use another machine's cores.
+     */
+    public String fingerprint() {
+        return "max_tokens=" + maxTokens + ";batch_tokens=" + batchTokens + ";parallel=" + parallel;
+    }
+}

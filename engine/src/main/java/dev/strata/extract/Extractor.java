@@ -1,0 +1,150 @@
+package dev.strata.extract;
+
+import dev.strata.bindings.Llama;
+import dev.strata.corpus.Corpus;
+import dev.strata.corpus.Prompt;
+import dev.strata.store.ActivationStore;
+import dev.strata.store.RowBatch;
+import dev.strata.store.StoreFingerprint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs a corpus through a GGUF model and stores, for every prompt, one vector per layer and pooling
+ * (method.md sections 1-3): prompts are packed whole into batches, decoded with the layer capture on, and each
+ * batch is appended to the activation store and checkpointed, so a killed run resumes where it stopped.
+ */
+public final class Extractor {
+    /** Receives progress after every batch. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(int promptsDone, int promptsTotal, long tokensThisRun, long nanosThisRun);
+    }
+
+    /** What a finished (or already complete) extraction reports. */
+    public record Result(Path dir, int prompts, long tokens, int truncated, double seconds, boolean alreadyComplete) {}
+
+    private final String version;
+
+    /** @param version strata's version, recorded in the outputs */
+    public Extractor(String version) {
+        this.version = version;
+    }
+
+    /**
+     * Extracts into {@code dir}. With {@code resume} a checkpointed run continues (and a finished one is left as it is);
+     * otherwise an existing extraction is refused unless {@code overwrite}.
+     */
+    public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
+            Progress progress) throws IOException {
+        String modelSha = sha256(modelFile);
+        try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
+            int tensors = model.nLayer() + 2;
+            StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
+                    corpus.size(), model.width(), tensors);
+            Map<String, String> metadata = metadata(model, modelSha, corpus, options);
+            try (ActivationStore store = resume
+                    ? ActivationStore.resume(dir, fingerprint, metadata)
+                    : ActivationStore.create(dir, fingerprint, metadata, overwrite)) {
+                if (store.isComplete()) {
+                    return new Result(dir, corpus.size(), 0, 0, 0, true);
+                }
+                return extract(model, corpus, store, options, progress);
+            }
+        }
+    }
+
+    private Result extract(LoadedModel model, Corpus corpus, ActivationStore store, ExtractOptions options,
+            Progress progress) throws IOException {
+        long started = System.nanoTime();
+        int n = corpus.size();
+        int parallel = Math.min(options.parallel(), n);
+        int[] tokens = new int[options.batchTokens()];
+        int[] lengths = new int[parallel];
+        long tokensDone = 0;
+        try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), parallel, options.threads());
+             RowBatch rows = RowBatch.wrap(parallel, decoder.capture().slots(), model.width(),
+                     RowBatch.Layout.TENSOR_MAJOR, decoder.capture().lastRows(), decoder.capture().meanRows())) {
+            int next = store.promptsDone();
+            int[] pending = null;
+            while (next < n) {
+                int first = next;
+                int seqs = 0;
+                int used = 0;
+                while (next < n && seqs < parallel) {
+                    if (pending == null) pending = model.tokenize(corpus.get(next).text());
+                    if (pending.length == 0) throw new IllegalArgumentException(describe(corpus.get(next)) + " has no tokens");
+                    int length = Math.min(pending.length, options.maxTokens());
+                    if (used + length > options.batchTokens()) break;
+                    System.arraycopy(pending, 0, tokens, used, length);
+                    lengths[seqs] = length;
+                    rows.setPromptInfo(seqs, length, pending.length > length);
+                    used += length;
+                    seqs++;
+                    next++;
+                    pending = null;
+                }
+                decoder.decode(seqs, tokens, lengths);
+                store.append(first, seqs, rows);
+                store.checkpoint();
+                tokensDone += used;
+                progress.update(next, n, tokensDone, System.nanoTime() - started);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("seconds", seconds);
+        run.put("tokens_this_run", tokensDone);
+        run.put("tokens_per_second", seconds > 0 ? tokensDone / seconds : 0);
+        run.put("threads", options.threads());
+        run.put("gpu_layers", options.gpuLayers());
+        run.put("max_tokens", options.maxTokens());
+        run.put("batch_tokens", options.batchTokens());
+        run.put("parallel", options.parallel());
+        run.put("system", Llama.systemInfo());
+        store.finish(corpus.ids(), run);
+        return new Result(store.isComplete() ? null : null, n, tokensDone, 0, seconds, false);
+    }
+
+    private Map<String, String> metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", model.file().getFileName().toString());
+        m.put("model_sha256", modelSha);
+        m.put("architecture", model.summary().architecture());
+        m.put("n_layer", Integer.toString(model.nLayer()));
+        m.put("n_embd", Integer.toString(model.width()));
+        m.put("corpus", corpus.name());
+        m.put("corpus_sha256", corpus.sha256());
+        m.put("n", Integer.toString(corpus.size()));
+        m.put("max_tokens", Integer.toString(options.maxTokens()));
+        m.put("prompts_file", "prompts.jsonl");
+        m.put("llama_cpp", Llama.RELEASE);
+        m.put("strata_version", version);
+        return m;
+    }
+
+    private static String describe(Prompt prompt) {
+        return "prompt " + prompt.id();
+    }
+
+    /** SHA-256 of a file, streamed. */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buffer = new byte[1 << 20];
+            while (in.read(buffer) >= 0) {
+                // reading feeds the digest
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
