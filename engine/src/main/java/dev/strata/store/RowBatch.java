@@ -73,7 +73,6 @@ public final class RowBatch implements AutoCloseable {
      * hold at least capacity x T x D floats in {@code layout} order and stay alive while the batch is used.
      */
     public static RowBatch wrap(int capacity, int tensors, int width, Layout layout, MemorySegment last, MemorySegment mean) {
-        bytes(capacity, tensors, width);
         return new RowBatch(capacity, tensors, width, layout, null, last, mean);
     }
 
