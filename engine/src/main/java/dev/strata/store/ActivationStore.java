@@ -51,7 +51,8 @@ public final class ActivationStore implements AutoCloseable {
     private final Path dir;
     private final StoreFingerprint fingerprint;
     private final Map<String, String> metadata;
-    private final SafetensorsLayout layout;
+    /** Per pooling: the files differ only in their "pooling" metadata value. */
+    private final Map<Pooling, SafetensorsLayout> layouts = new EnumMap<>(Pooling.class);
     private final long rowBytes;
     /** Open partial files; a pooling is absent once an interrupted finish has renamed its file into place. */
     private final Map<Pooling, FileChannel> partials = new EnumMap<>(Pooling.class);
@@ -63,7 +64,11 @@ public final class ActivationStore implements AutoCloseable {
         this.dir = dir;
         this.fingerprint = fingerprint;
         this.metadata = new TreeMap<>(metadata);
-        this.layout = new SafetensorsLayout(fingerprint, this.metadata);
+        for (Pooling pooling : Pooling.values()) {
+            Map<String, String> fileMetadata = new TreeMap<>(this.metadata);
+            fileMetadata.put("pooling", pooling.label());
+            layouts.put(pooling, new SafetensorsLayout(fingerprint, fileMetadata));
+        }
         this.rowBytes = (long) fingerprint.width() * Float.BYTES;
     }
 
@@ -167,7 +172,7 @@ public final class ActivationStore implements AutoCloseable {
             FileChannel file = partials.get(pooling);
             ByteBuffer rows = batch.rowView(pooling);
             for (int tensor = 0; tensor < fingerprint.tensors(); tensor++) {
-                long fileOffset = layout.rowOffset(tensor, firstPrompt);
+                long fileOffset = layouts.get(pooling).rowOffset(tensor, firstPrompt);
                 if (tensorRowsAdjacent) {
                     writeFully(file, rows, batch.rowOffset(0, tensor), count * rowBytes, fileOffset);
                 } else {
@@ -280,8 +285,9 @@ public final class ActivationStore implements AutoCloseable {
     }
 
     private void createPartials() throws IOException {
-        byte[] header = layout.header();
         for (Pooling pooling : Pooling.values()) {
+            SafetensorsLayout layout = layouts.get(pooling);
+            byte[] header = layout.header();
             FileChannel file = FileChannel.open(partialPath(pooling), StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
             partials.put(pooling, file);
@@ -295,8 +301,9 @@ public final class ActivationStore implements AutoCloseable {
 
     /** Reopens the partial files of a checkpointed run, checking they are the files this run would have made. */
     private void openPartials() throws IOException {
-        byte[] header = layout.header();
         for (Pooling pooling : Pooling.values()) {
+            SafetensorsLayout layout = layouts.get(pooling);
+            byte[] header = layout.header();
             Path path = partialPath(pooling);
             if (!Files.exists(path) && promptsAppended == fingerprint.prompts() && Files.exists(dir.resolve(pooling.fileName()))) {
                 continue; // renamed into place by a finish that was interrupted

@@ -24,7 +24,8 @@ class ActivationStoreTest {
             Safetensors st = Safetensors.read(file);
             assertEquals(0, st.headerSize() % 8, "header padded to a multiple of 8");
             assertEquals(List.of("layers.0", "layers.1", "layers.2", "final_norm"), st.tensorNames());
-            assertEquals(Map.of("strata.model", "tiny \"test\" model", "strata.version", "0.1.0"), st.header().get("__metadata__"));
+            assertEquals(Map.of("strata.model", "tiny \"test\" model", "strata.version", "0.1.0", "pooling", pooling.label()),
+                    st.header().get("__metadata__"), "the caller's metadata plus the file's pooling");
             long tensorBytes = (long) PROMPTS * WIDTH * Float.BYTES;
             for (int t = 0; t < TENSORS; t++) {
                 Map<String, Object> entry = st.entry(st.tensorNames().get(t));
