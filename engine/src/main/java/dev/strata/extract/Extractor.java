@@ -29,7 +29,7 @@ public final class Extractor {
         void update(int promptsDone, int promptsTotal, long tokensThisRun, long nanosThisRun);
     }
 
-    /** What a finished (or already complete) extraction reports. */
+    /** What a run reports; tokens, truncated and seconds count this run only (a resumed run did part of the work before). */
     public record Result(Path dir, int prompts, long tokens, int truncated, double seconds, boolean alreadyComplete) {}
 
     private final String version;
@@ -57,12 +57,12 @@ public final class Extractor {
                 if (store.isComplete()) {
                     return new Result(dir, corpus.size(), 0, 0, 0, true);
                 }
-                return extract(model, corpus, store, options, progress);
+                return extract(model, corpus, dir, store, options, progress);
             }
         }
     }
 
-    private Result extract(LoadedModel model, Corpus corpus, ActivationStore store, ExtractOptions options,
+    private Result extract(LoadedModel model, Corpus corpus, Path dir, ActivationStore store, ExtractOptions options,
             Progress progress) throws IOException {
         long started = System.nanoTime();
         int n = corpus.size();
@@ -70,6 +70,7 @@ public final class Extractor {
         int[] tokens = new int[options.batchTokens()];
         int[] lengths = new int[parallel];
         long tokensDone = 0;
+        int truncated = 0;
         try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), parallel, options.threads());
              RowBatch rows = RowBatch.wrap(parallel, decoder.capture().slots(), model.width(),
                      RowBatch.Layout.TENSOR_MAJOR, decoder.capture().lastRows(), decoder.capture().meanRows())) {
@@ -87,6 +88,7 @@ public final class Extractor {
                     System.arraycopy(pending, 0, tokens, used, length);
                     lengths[seqs] = length;
                     rows.setPromptInfo(seqs, length, pending.length > length);
+                    if (pending.length > length) truncated++;
                     used += length;
                     seqs++;
                     next++;
@@ -111,7 +113,7 @@ public final class Extractor {
         run.put("parallel", options.parallel());
         run.put("system", Llama.systemInfo());
         store.finish(corpus.ids(), run);
-        return new Result(store.isComplete() ? null : null, n, tokensDone, 0, seconds, false);
+        return new Result(dir, n, tokensDone, truncated, seconds, false);
     }
 
     private Map<String, String> metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
@@ -132,7 +134,7 @@ public final class Extractor {
     }
 
     private static String describe(Prompt prompt) {
-        return "prompt " + prompt.id();
+        return "prompt " + prompt.id() + " (index " + prompt.index() + ")";
     }
 
     /** SHA-256 of a file, streamed. */
