@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The strata command line: a thin layer over the engine; each subcommand lives in its own class. */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Layer-by-layer activation geometry of GGUF language models.",
-        subcommands = {})
+        subcommands = {KnnCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
