@@ -1,0 +1,185 @@
+package dev.strata.knn;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Exact cosine k-NN on the CPU, never holding an n x n matrix: the unit vectors are packed off-heap
+ * (n x D floats), then each thread takes a tile of rows, walks all column blocks computing the tile's
+ * slice of the Gram matrix block by block, and streams each similarity into that row's top-k list.
+ * Memory beyond the packed vectors is O(threads x tile x k + n x k).
+ *
+ * <p><b>What "exact" means here.</b> Equal neighbours to a float64 reference cannot be promised
+ * when two similarities differ by less than float32 rounding. strata defines the similarity as the
+ * float32 dot product of the float32 unit vectors, accumulated sequentially over the dimensions with
+ * fused multiply-adds (see {@link GramKernel}); the neighbours are exact for that similarity. The
+ * summation order does not depend on the tile size, the thread count or the vector width, so the
+ * result is the same bit for bit however the work is split, and the same for the scalar and the
+ * Vector API kernels.
+ */
+public final class CpuKnnBackend implements KnnBackend {
+    /** Rows per tile aim for a tile of about this many bytes of packed vectors, so it stays in L2 while the column blocks stream past. */
+    private static final int TILE_BYTES = 256 << 10;
+    private static final int MAX_TILE_BLOCKS = 8;
+
+    private final GramKernel kernel;
+    private final int threads;
+    private final int tileRows;
+
+    /**
+     * @param kernel the dot-product kernel
+     * @param threads worker threads (at least 1)
+     * @param tileRows rows per work unit, rounded up to a whole kernel block; 0 chooses from the dimension
+     */
+    CpuKnnBackend(GramKernel kernel, int threads, int tileRows) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (tileRows < 0) throw new IllegalArgumentException("tile rows must not be negative, got " + tileRows);
+        this.kernel = kernel;
+        this.threads = threads;
+        this.tileRows = tileRows;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (" + kernel.describe() + ", " + threads + (threads == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public int[] nearest(RowMatrix vectors, int k) {
+        int n = vectors.rows();
+        int dim = vectors.cols();
+        String layer = vectors.name();
+        if (n < 2) throw new IllegalArgumentException(layer + ": need at least 2 rows for neighbours, got " + n);
+        if (dim < 1) throw new IllegalArgumentException(layer + ": rows have no values");
+        if (k < 1) throw new IllegalArgumentException(layer + ": k must be at least 1, got " + k);
+        if (k >= n) {
+            throw new IllegalArgumentException(layer + ": k = " + k + " must be less than the number of rows (" + n + ")");
+        }
+        if ((long) n * k > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(layer + ": n x k = " + (long) n * k + " neighbours do not fit one array");
+        }
+        int width = kernel.blockWidth();
+        try (Arena arena = Arena.ofShared()) {
+            PackedVectors packed = PackedVectors.allocate(arena, n, dim, width);
+            inParallel(packed.blocks, () -> {
+                float[] scratch = new float[dim];
+                return block -> packed.packBlock(vectors, block, scratch);
+            });
+            int[] result = new int[n * k];
+            int blocksPerTile = blocksPerTile(dim, width);
+            int tiles = (packed.blocks + blocksPerTile - 1) / blocksPerTile;
+            inParallel(tiles, () -> new TileWorker(packed, k, blocksPerTile, result));
+            return result;
+        }
+    }
+
+    private int blocksPerTile(int dim, int width) {
+        if (tileRows > 0) return (tileRows + width - 1) / width;
+        long fitting = TILE_BYTES / ((long) dim * width * Float.BYTES);
+        return (int) Math.max(1, Math.min(MAX_TILE_BLOCKS, fitting));
+    }
+
+    /** One thread's view of the work: a reusable block of similarities and top-k lists for one tile. */
+    private final class TileWorker implements IntConsumer {
+        private final PackedVectors packed;
+        private final int k;
+        private final int blocksPerTile;
+        private final int[] result;
+        private final float[][] rowBlocks;
+        private final float[] colBlock;
+        private final float[] dots;
+        private final TopK top;
+
+        TileWorker(PackedVectors packed, int k, int blocksPerTile, int[] result) {
+            this.packed = packed;
+            this.k = k;
+            this.blocksPerTile = blocksPerTile;
+            this.result = result;
+            this.rowBlocks = new float[blocksPerTile][packed.width * packed.dim];
+            this.colBlock = new float[packed.width * packed.dim];
+            this.dots = new float[packed.width * packed.width];
+            this.top = new TopK(blocksPerTile * packed.width, k);
+        }
+
+        @Override
+        public void accept(int tile) {
+            int width = packed.width;
+            int n = packed.rows;
+            int firstBlock = tile * blocksPerTile;
+            int endBlock = Math.min(packed.blocks, firstBlock + blocksPerTile);
+            int firstRow = firstBlock * width;
+            top.clear();
+            for (int rowBlock = firstBlock; rowBlock < endBlock; rowBlock++) {
+                packed.copyBlock(rowBlock, rowBlocks[rowBlock - firstBlock]);
+            }
+            for (int colBlockIndex = 0; colBlockIndex < packed.blocks; colBlockIndex++) {
+                packed.copyBlock(colBlockIndex, colBlock);
+                int firstCol = colBlockIndex * width;
+                int cols = Math.min(width, n - firstCol);
+                for (int rowBlock = firstBlock; rowBlock < endBlock; rowBlock++) {
+                    kernel.dotBlock(rowBlocks[rowBlock - firstBlock], colBlock, packed.dim, dots);
+                    int rows = Math.min(width, n - rowBlock * width);
+                    for (int r = 0; r < rows; r++) {
+                        int row = rowBlock * width + r;
+                        int local = row - firstRow;
+                        float threshold = top.threshold(local);
+                        for (int c = 0, at = r * width; c < cols; c++, at++) {
+                            // Cheap filter first; ties at the threshold still go to offer() for the index rule.
+                            if (dots[at] >= threshold && firstCol + c != row) top.offer(local, dots[at], firstCol + c);
+                        }
+                    }
+                }
+            }
+            int endRow = Math.min(n, endBlock * width);
+            for (int row = firstRow; row < endRow; row++) top.copyIndices(row - firstRow, result, row * k);
+        }
+    }
+
+    /** Runs units [0, count) on this backend's threads, each thread with its own worker state. */
+    private void inParallel(int count, Supplier<IntConsumer> workerFactory) {
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.min(threads, count);
+        try (ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
+            Thread t = new Thread(runnable, "strata-knn");
+            t.setDaemon(true);
+            return t;
+        })) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        IntConsumer worker = workerFactory.get();
+                        for (int unit = next.getAndIncrement(); unit < count; unit = next.getAndIncrement()) {
+                            worker.accept(unit);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        next.set(count); // stop the other workers taking new units
+                        throw e;
+                    }
+                }));
+            }
+            for (Future<?> f : futures) awaitRethrowing(f);
+        }
+    }
+
+    private static void awaitRethrowing(Future<?> future) {
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while computing neighbours", e);
+        }
+    }
+}
