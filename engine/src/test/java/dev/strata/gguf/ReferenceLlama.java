@@ -19,7 +19,7 @@ import java.util.List;
  * double[][] normed = r.output();      // RMSNorm(h_L) * output_norm.weight
  * }</pre>
  */
-final class ReferenceLlama {
+public final class ReferenceLlama {
     record Config(int blocks, int width, int heads, int kvHeads, int ffnWidth, double ropeBase, double rmsEpsilon) {
         int headSize() {
             return width / heads;
@@ -33,8 +33,8 @@ final class ReferenceLlama {
      * Activations of one sequence: {@code hidden(0)} the token embeddings, {@code hidden(l)} the residual stream
      * after block l, {@code output()} the final RMSNorm times output_norm.weight; each [token][width].
      */
-    record Result(List<double[][]> hiddenStates, double[][] output) {
-        double[][] hidden(int layer) {
+    public record Result(List<double[][]> hiddenStates, double[][] output) {
+        public double[][] hidden(int layer) {
             return hiddenStates.get(layer);
         }
     }
@@ -51,7 +51,7 @@ final class ReferenceLlama {
         this.outputNorm = outputNorm;
     }
 
-    static ReferenceLlama load(GgufFile gguf) {
+    public static ReferenceLlama load(GgufFile gguf) {
         Config config = new Config(
                 (int) gguf.integer("llama.block_count").orElseThrow(),
                 (int) gguf.integer("llama.embedding_length").orElseThrow(),
@@ -85,7 +85,7 @@ final class ReferenceLlama {
     }
 
     /** Runs one sequence whose positions are 0, 1, 2, ... */
-    Result forward(int... tokens) {
+    public Result forward(int... tokens) {
         int n = tokens.length;
         int width = config.width();
         int qWidth = config.heads() * config.headSize();
