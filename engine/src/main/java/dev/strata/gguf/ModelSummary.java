@@ -106,7 +106,8 @@ public record ModelSummary(
         lines.put("parameters", String.format(Locale.ROOT, "%,d", parameterCount));
         int width = lines.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
         StringBuilder text = new StringBuilder();
-        lines.forEach((key, value) -> text.append(String.format(Locale.ROOT, "%-" + width + "s %s\n", key + ":", value)));
+        String line = "%-" + width + "s %s\n";
+        lines.forEach((key, value) -> text.append(String.format(Locale.ROOT, line, key + ":", value)));
         return text.toString();
     }
 

@@ -112,7 +112,8 @@ public final class RandomLlamaModel {
                     .size();
             writer.putString("general.architecture", "llama")
                     .putString("general.name", "strata random llama (seed " + seed + ")")
-                    .putUint32("general.file_type", weightType == GgmlType.F32 ? 0 : 1) // LLAMA_FTYPE_ALL_F32/MOSTLY_F16
+                    // LLAMA_FTYPE_ALL_F32 or LLAMA_FTYPE_MOSTLY_F16
+                    .putUint32("general.file_type", weightType == GgmlType.F32 ? 0 : 1)
                     .putUint32("llama.block_count", blocks)
                     .putUint32("llama.context_length", contextLength)
                     .putUint32("llama.embedding_length", width)
