@@ -42,8 +42,9 @@ bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in
 	chmod +x $@.tmp && mv $@.tmp $@
 	@echo "built bin/strata (JDK: $(JAVA_HOME))"
 
+# Not quiet: CI reads Surefire's "Tests run:" lines.
 test: native
-	$(MVN) install -Dsurefire.printSummary=true
+	mvn -B -ntp -Dstyle.color=never install
 	@$(MAKE) --no-print-directory bin/strata
 
 clean:

@@ -2,7 +2,6 @@ package dev.strata.extract;
 
 import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
-import dev.strata.corpus.Prompt;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
@@ -66,39 +65,27 @@ public final class Extractor {
             Progress progress) throws IOException {
         long started = System.nanoTime();
         int n = corpus.size();
-        int parallel = Math.min(options.parallel(), n);
+        PromptPacker packer = new PromptPacker(i -> model.tokenize(corpus.get(i).text()), n, store.promptsDone(), options);
         int[] tokens = new int[options.batchTokens()];
-        int[] lengths = new int[parallel];
+        int[] lengths = new int[packer.parallel()];
+        int[] fullLengths = new int[packer.parallel()];
         long tokensDone = 0;
         int truncated = 0;
-        try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), parallel, options.threads());
-             RowBatch rows = RowBatch.wrap(parallel, decoder.capture().slots(), model.width(),
+        try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), packer.parallel(), options.threads());
+             RowBatch rows = RowBatch.wrap(packer.parallel(), decoder.capture().slots(), model.width(),
                      RowBatch.Layout.TENSOR_MAJOR, decoder.capture().lastRows(), decoder.capture().meanRows())) {
-            int next = store.promptsDone();
-            int[] pending = null;
-            while (next < n) {
-                int first = next;
-                int seqs = 0;
-                int used = 0;
-                while (next < n && seqs < parallel) {
-                    if (pending == null) pending = model.tokenize(corpus.get(next).text());
-                    if (pending.length == 0) throw new IllegalArgumentException(describe(corpus.get(next)) + " has no tokens");
-                    int length = Math.min(pending.length, options.maxTokens());
-                    if (used + length > options.batchTokens()) break;
-                    System.arraycopy(pending, 0, tokens, used, length);
-                    lengths[seqs] = length;
-                    rows.setPromptInfo(seqs, length, pending.length > length);
-                    if (pending.length > length) truncated++;
-                    used += length;
-                    seqs++;
-                    next++;
-                    pending = null;
+            while (packer.hasNext()) {
+                PromptPacker.Packed batch = packer.pack(tokens, lengths, fullLengths);
+                for (int s = 0; s < batch.count(); s++) {
+                    boolean cut = fullLengths[s] > lengths[s];
+                    rows.setPromptInfo(s, lengths[s], cut);
+                    if (cut) truncated++;
                 }
-                decoder.decode(seqs, tokens, lengths);
-                store.append(first, seqs, rows);
+                decoder.decode(batch.count(), tokens, lengths);
+                store.append(batch.first(), batch.count(), rows);
                 store.checkpoint();
-                tokensDone += used;
-                progress.update(next, n, tokensDone, System.nanoTime() - started);
+                tokensDone += batch.tokens();
+                progress.update(batch.first() + batch.count(), n, tokensDone, System.nanoTime() - started);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -131,10 +118,6 @@ public final class Extractor {
         m.put("llama_cpp", Llama.RELEASE);
         m.put("strata_version", version);
         return m;
-    }
-
-    private static String describe(Prompt prompt) {
-        return "prompt " + prompt.id() + " (index " + prompt.index() + ")";
     }
 
     /** SHA-256 of a file, streamed. */

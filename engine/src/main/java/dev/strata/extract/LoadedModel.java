@@ -70,7 +70,8 @@ public final class LoadedModel implements AutoCloseable {
         return Llama.tokenize(vocab, text, true, false);
     }
 
-    MemorySegment handle() {
+    /** The llama_model pointer, for code that drives llama.cpp itself (the benchmarks' plain decode loops). */
+    public MemorySegment handle() {
         return model;
     }
 

@@ -1,0 +1,65 @@
+package dev.strata.extract;
+
+import java.util.function.IntFunction;
+
+/**
+ * Packs whole prompts, in corpus order, into batches of at most {@code parallel} prompts and {@code batchTokens}
+ * tokens, each cut to {@code maxTokens}. Greedy and deterministic: a run resumed at a batch boundary forms the
+ * same batches as an uninterrupted one, which byte-identical resumption relies on.
+ */
+public final class PromptPacker {
+    private final IntFunction<int[]> tokenizer;
+    private final int prompts;
+    private final ExtractOptions options;
+    private final int parallel;
+    private int next;
+    private int[] pending;
+
+    /** Result of one {@link #pack}: prompts [first, first + count) holding {@code tokens} tokens in all. */
+    public record Packed(int first, int count, int tokens) {}
+
+    /**
+     * @param tokenizer prompt index to its token ids
+     * @param start     first prompt to pack (after a resume: the prompts already done)
+     */
+    public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, ExtractOptions options) {
+        this.tokenizer = tokenizer;
+        this.prompts = prompts;
+        this.options = options;
+        this.parallel = Math.min(options.parallel(), prompts);
+        this.next = start;
+    }
+
+    /** Most prompts in one batch: the option, or fewer when the corpus is smaller. */
+    public int parallel() {
+        return parallel;
+    }
+
+    public boolean hasNext() {
+        return next < prompts;
+    }
+
+    /**
+     * Fills the next batch: prompt s of it gets {@code lengths[s]} tokens at its offset in {@code tokens} and
+     * {@code fullLengths[s]} is its length before cutting. Returns what was packed.
+     */
+    public Packed pack(int[] tokens, int[] lengths, int[] fullLengths) {
+        int first = next;
+        int count = 0;
+        int used = 0;
+        while (next < prompts && count < parallel) {
+            if (pending == null) pending = tokenizer.apply(next);
+            if (pending.length == 0) throw new IllegalArgumentException("prompt index " + next + " has no tokens");
+            int length = Math.min(pending.length, options.maxTokens());
+            if (used + length > options.batchTokens()) break;
+            System.arraycopy(pending, 0, tokens, used, length);
+            lengths[count] = length;
+            fullLengths[count] = pending.length;
+            used += length;
+            count++;
+            next++;
+            pending = null;
+        }
+        return new Packed(first, count, used);
+    }
+}
