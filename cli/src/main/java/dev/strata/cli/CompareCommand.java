@@ -3,11 +3,15 @@ package dev.strata.cli;
 import dev.strata.compare.Comparison;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.KnnSidecar;
+import dev.strata.compare.LinearCka;
 import dev.strata.compare.NeighbourSimilarity;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
+import dev.strata.io.SafetensorsReader;
+import dev.strata.knn.LayerView;
+import dev.strata.knn.RowMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class CompareCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--a", required = true, paramLabel = "KNN_A.npy", description = "k-NN table of model A (rows)")
+    @Option(names = "--a", paramLabel = "KNN_A.npy", description = "k-NN table of model A (rows); mknn and jaccard")
     Path a;
 
-    @Option(names = "--b", required = true, paramLabel = "KNN_B.npy", description = "k-NN table of model B (columns)")
+    @Option(names = "--b", paramLabel = "KNN_B.npy", description = "k-NN table of model B (columns); mknn and jaccard")
     Path b;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
@@ -63,17 +67,16 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--activations-b", paramLabel = "FILE", description = "model B's activations (cka only)")
     Path activationsB;
 
+    @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
+            description = "which stored tensors are the layers, for cka (default ${DEFAULT-VALUE}; see strata knn)")
+    String view;
+
     @Override
     public Integer call() throws IOException {
         SimilarityMetric chosen = SimilarityMetric.parse(metric);
         if (resamples < 1) throw new IllegalArgumentException("--resamples must be at least 1, got " + resamples);
-        if (chosen == SimilarityMetric.CKA) {
-            if (activationsA == null || activationsB == null) {
-                throw new IllegalArgumentException("--metric cka needs --activations-a and --activations-b");
-            }
-            throw new UnsupportedOperationException("cka needs SafetensorsReader (pending); "
-                    + "the engine computes it from float arrays (dev.strata.compare.LinearCka)");
-        }
+        if (chosen == SimilarityMetric.CKA) return compareActivations();
+        if (a == null || b == null) throw new IllegalArgumentException("--metric " + metric + " needs --a and --b (k-NN tables)");
         Optional<KnnSidecar> sidecarA = KnnSidecar.readBeside(a);
         Optional<KnnSidecar> sidecarB = KnnSidecar.readBeside(b);
         NeighbourTable tableA = NeighbourTable.read(a);
@@ -105,6 +108,60 @@ public final class CompareCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println(line.append(" -> ").append(out));
         return 0;
+    }
+
+    /** Linear CKA computed from the stored vectors themselves, layer against layer. */
+    private Integer compareActivations() throws IOException {
+        if (activationsA == null || activationsB == null) {
+            throw new IllegalArgumentException("--metric cka needs --activations-a and --activations-b");
+        }
+        LayerView.Kind kind = LayerView.Kind.parse(view);
+        try (SafetensorsReader readerA = SafetensorsReader.open(activationsA);
+             SafetensorsReader readerB = SafetensorsReader.open(activationsB)) {
+            String corpusA = readerA.metadata().get("corpus_sha256");
+            String corpusB = readerB.metadata().get("corpus_sha256");
+            if (corpusA != null && corpusB != null && !corpusA.equals(corpusB)) {
+                throw new IllegalArgumentException("--activations-a and --activations-b come from different corpora: corpus_sha256 "
+                        + corpusA + " vs " + corpusB);
+            }
+            LayerView viewA = LayerView.of(readerA, kind);
+            LayerView viewB = LayerView.of(readerB, kind);
+            if (viewA.rows() != viewB.rows()) {
+                throw new IllegalArgumentException("--activations-a has " + viewA.rows() + " prompts, --activations-b "
+                        + viewB.rows() + "; compare activations of the same prompts");
+            }
+            int first = keepEmbeddings ? 0 : 1;
+            double[][] matrix = LinearCka.matrix(activations(viewA, first), activations(viewB, first));
+            String rowName = nameA != null ? nameA : readerA.metadata().getOrDefault("model", activationsA.getFileName().toString());
+            String columnName = nameB != null ? nameB : readerB.metadata().getOrDefault("model", activationsB.getFileName().toString());
+            boolean withinModel = Files.isSameFile(activationsA, activationsB);
+            Comparison comparison = Comparison.of(matrix, rowName, columnName,
+                    viewA.names().subList(first, viewA.size()), viewB.names().subList(first, viewB.size()), first,
+                    new Summary.Options(SimilarityMetric.CKA, 0, viewA.rows(), withinModel, resamples, seed));
+            ComparisonWriter.write(out, comparison);
+            Summary s = comparison.summary();
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s vs %s (cka, %d x %d): on-diagonal %.4f, off-diagonal %.4f -> %s%n",
+                    rowName, columnName, matrix.length, matrix[0].length, s.onDiagonalMean(), s.offDiagonalMean(), out);
+            return 0;
+        }
+    }
+
+    /** The view's layers from {@code first} on, each n x D in memory: CKA needs whole matrices. */
+    private static LinearCka.Activations activations(LayerView view, int first) {
+        int n = view.rows();
+        int dim = view.dim();
+        float[][] layers = new float[view.size() - first][];
+        float[] row = new float[dim];
+        for (int l = first; l < view.size(); l++) {
+            RowMatrix matrix = view.layer(l);
+            float[] values = new float[Math.multiplyExact(n, dim)];
+            for (int t = 0; t < n; t++) {
+                matrix.copyRow(t, row);
+                System.arraycopy(row, 0, values, t * dim, dim);
+            }
+            layers[l - first] = values;
+        }
+        return new LinearCka.Activations(n, dim, layers);
     }
 
     /** Two tables are comparable only on the same prompts: same n and k, and the same corpus when both record it. */

@@ -110,4 +110,58 @@ class CompareCommandTest {
         assertTrue(badMetric.err().contains("unknown metric 'cosine'"), badMetric.err());
         assertFalse(Files.exists(out), "nothing written on refusal");
     }
+
+    /** An activations file of 4 tensors (layers.0..2, final_norm) over n prompts, written through the store. */
+    private Path activations(String name, int n, int width, float[][][] values)
+            throws IOException {
+        Path out = dir.resolve(name);
+        var fingerprint = new dev.strata.store.StoreFingerprint("m-" + name, "c", "o", n, width, values.length);
+        try (var store = dev.strata.store.ActivationStore.create(out, fingerprint, Map.of("corpus_sha256", "c", "model", name), false);
+             var batch = dev.strata.store.RowBatch.allocate(n, values.length, width, dev.strata.store.RowBatch.Layout.PROMPT_MAJOR)) {
+            for (var pooling : dev.strata.store.Pooling.values()) {
+                for (int t = 0; t < n; t++) {
+                    for (int tensor = 0; tensor < values.length; tensor++) {
+                        for (int d = 0; d < width; d++) {
+                            batch.rows(pooling).set(dev.strata.store.RowBatch.FLOAT, batch.rowOffset(t, tensor) + 4L * d, values[tensor][t][d]);
+                        }
+                    }
+                }
+            }
+            store.append(0, n, batch);
+            store.finish(java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList(), Map.of());
+        }
+        return out.resolve("activations-last.safetensors");
+    }
+
+    @Test
+    void ckaComparesStoredVectorsAndIgnoresRotationAndScale() throws IOException {
+        int n = 40, width = 6, tensors = 4;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        float[][][] a = new float[tensors][n][width];
+        float[][][] b = new float[tensors][n][width];
+        for (int tensor = 0; tensor < tensors; tensor++) {
+            for (int t = 0; t < n; t++) {
+                for (int d = 0; d < width; d++) a[tensor][t][d] = (float) random.nextGaussian();
+                // b: a with coordinates swapped pairwise and one flipped (an orthogonal map), times 3.
+                for (int d = 0; d < width; d++) b[tensor][t][d] = 3 * a[tensor][t][d ^ 1] * (d == 0 ? -1 : 1);
+            }
+        }
+        Path fileA = activations("a", n, width, a);
+        Path fileB = activations("b", n, width, b);
+        Result r = run("compare", "--metric", "cka", "--activations-a", fileA.toString(), "--activations-b", fileB.toString(),
+                "--out", dir.resolve("cka").toString(), "--resamples", "20");
+        assertEquals(0, r.code(), r.err());
+        Npy.Array m = Npy.read(dir.resolve("cka/similarity.npy"));
+        // L = 2: the hf view is layers.0, layers.1, final_norm, and the embeddings are dropped.
+        assertArrayEquals(new int[] {2, 2}, m.shape());
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                double v = m.doubles()[i * 2 + j];
+                if (i == j) assertEquals(1.0, v, 1e-6, "matching layers");
+                else assertTrue(v < 0.6, "independent random layers: " + v);
+            }
+        }
+        assertTrue(run("compare", "--metric", "cka", "--out", dir.resolve("x").toString()).err().contains("--activations-a"));
+        assertTrue(run("compare", "--out", dir.resolve("y").toString()).err().contains("needs --a and --b"));
+    }
 }
