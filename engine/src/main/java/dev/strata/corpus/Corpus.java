@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,11 +42,16 @@ public final class Corpus {
     private final String name;
     private final String sha256;
     private final List<Prompt> prompts;
+    /** The corpus as a file: prompt i is {@code source[lineStarts[i] .. lineStarts[i + 1])}, its terminator included. */
+    private final byte[] source;
+    private final int[] lineStarts;
 
-    private Corpus(String name, String sha256, List<Prompt> prompts) {
+    private Corpus(String name, String sha256, List<Prompt> prompts, byte[] source, int[] lineStarts) {
         this.name = name;
         this.sha256 = sha256;
         this.prompts = List.copyOf(prompts);
+        this.source = source;
+        this.lineStarts = lineStarts;
     }
 
     /** Reads a {@code .txt} or {@code .jsonl} corpus; every problem is a {@link CorpusException} naming file and line. */
@@ -57,12 +63,14 @@ public final class Corpus {
                     + " or .jsonl (one object per line with a \"text\" field)");
         }
         byte[] bytes = Files.readAllBytes(path);
-        List<String> lines = decodeLines(fileName, bytes);
+        List<Integer> starts = new ArrayList<>();
+        List<String> lines = decodeLines(fileName, bytes, starts);
         List<Prompt> prompts = jsonl ? parseJsonl(fileName, lines) : parseTxt(fileName, lines);
         if (prompts.isEmpty()) {
             throw new CorpusException(fileName + ": no prompts");
         }
-        return new Corpus(fileName, sha256(bytes), prompts);
+        starts.add(bytes.length);
+        return new Corpus(fileName, sha256(bytes), prompts, bytes, starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -87,7 +95,33 @@ public final class Corpus {
             asTxt.append(text).append('\n');
         }
         String name = "random-strings(n=" + n + ",seed=" + seed + ")";
-        return new Corpus(name, sha256(asTxt.toString().getBytes(StandardCharsets.UTF_8)), prompts);
+        byte[] bytes = asTxt.toString().getBytes(StandardCharsets.UTF_8);
+        int[] starts = new int[n + 1];
+        for (int i = 0; i <= n; i++) {
+            starts[i] = i * (RANDOM_LENGTH + 1);
+        }
+        return new Corpus(name, sha256(bytes), prompts, bytes, starts);
+    }
+
+    /**
+     * The first {@code n} prompts, as a corpus of its own. Its {@link #sha256()} is that of the first {@code n} lines of
+     * this corpus's file as they are there (their line terminators included, a byte-order mark not): the checksum of
+     * the file {@code head -n N} writes, so a saved subset keeps its provenance, and a subset never passes for the whole.
+     * The first {@code n} of {@code randomStrings(N, seed)} are {@code randomStrings(n, seed)}, checksum included.
+     * Asking for all prompts (or more) gives this corpus itself.
+     *
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
+    public Corpus head(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("corpus head: n must be positive, got " + n);
+        }
+        if (n >= prompts.size()) {
+            return this;
+        }
+        byte[] bytes = Arrays.copyOfRange(source, lineStarts[0], lineStarts[n]);
+        return new Corpus(name + " (first " + n + ")", sha256(bytes), prompts.subList(0, n), source,
+                Arrays.copyOf(lineStarts, n + 1));
     }
 
     /** The file name, or a description of a generated corpus. */
@@ -95,7 +129,10 @@ public final class Corpus {
         return name;
     }
 
-    /** SHA-256 (lower-case hex) of the corpus file's bytes, for provenance and resume checks. */
+    /**
+     * SHA-256 (lower-case hex) of the corpus file's bytes, for provenance and resume checks; for a generated corpus, of
+     * the file that holds it, and for a {@link #head} of the lines it keeps.
+     */
     public String sha256() {
         return sha256;
     }
@@ -119,7 +156,7 @@ public final class Corpus {
     }
 
     /** Splits on LF (dropping a CR before it and one BOM at the start) and decodes each line strictly. */
-    private static List<String> decodeLines(String fileName, byte[] bytes) throws CorpusException {
+    private static List<String> decodeLines(String fileName, byte[] bytes, List<Integer> starts) throws CorpusException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -130,6 +167,7 @@ public final class Corpus {
             int newline = indexOf(bytes, (byte) '\n', start);
             int end = newline < 0 ? bytes.length : newline;
             int contentEnd = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            starts.add(start);
             lines.add(decodeLine(decoder, bytes, start, contentEnd, fileName, lines.size() + 1));
             start = end + 1;
         }

@@ -51,6 +51,41 @@ class CorpusTest {
     }
 
     @Test
+    void headKeepsTheFirstPromptsWithTheChecksumOfTheirLines() throws IOException {
+        Corpus corpus = Corpus.load(file("p.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n"
+                + "{\"id\":\"c\",\"text\":\"z\"}\n"));
+        Corpus head = corpus.head(2);
+        assertEquals(List.of("a", "b"), head.ids());
+        assertEquals(corpus.prompts().subList(0, 2), head.prompts());
+        assertNotEquals(corpus.sha256(), head.sha256());
+        assertEquals(Corpus.load(file("q.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"y\"}\n")).sha256(),
+                head.sha256(), "the checksum of the file `head -n 2` writes");
+        assertEquals(head.sha256(), corpus.head(2).sha256(), "deterministic");
+        assertEquals(corpus.head(1).sha256(), head.head(1).sha256(), "a head of a head");
+        assertSame(corpus, corpus.head(3));
+        assertSame(corpus, corpus.head(10));
+        assertEquals("p.jsonl (first 2)", head.name());
+        assertThrows(IllegalArgumentException.class, () -> corpus.head(0));
+    }
+
+    @Test
+    void headSkipsTheBomAndKeepsCrlf() throws IOException {
+        byte[] withBom = "\uFEFFa\r\nb\r\nc".getBytes(StandardCharsets.UTF_8);
+        Corpus head = Corpus.load(file("p.txt", withBom)).head(2);
+        assertEquals(Corpus.load(file("q.txt", "a\r\nb\r\n")).sha256(), head.sha256());
+        assertEquals(List.of("a", "b"), head.prompts().stream().map(Prompt::text).toList());
+    }
+
+    @Test
+    void headOfRandomStringsIsTheShorterControl() {
+        Corpus head = Corpus.randomStrings(50, 7).head(20);
+        Corpus direct = Corpus.randomStrings(20, 7);
+        assertEquals(direct.prompts(), head.prompts());
+        assertEquals(direct.sha256(), head.sha256());
+        assertNotEquals(Corpus.randomStrings(50, 7).sha256(), head.sha256());
+    }
+
+    @Test
     void sha256IsOfTheFileBytes() throws IOException {
         Corpus corpus = Corpus.load(file("p.txt", "abc"));
         // sha256("abc"), the FIPS 180-2 test vector.

@@ -1,0 +1,102 @@
+package dev.strata.corpus;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default corpus as `make corpus` builds it (cli/src/main/sh/make-default-corpus.py). Skipped where it is not
+ * built; STRATA_DEFAULT_CORPUS names another copy to check.
+ */
+class DefaultCorpusTest {
+    private static final String PIN = "cli/src/main/sh/default-corpus.pin";
+    private static final List<String> SOURCES = List.of("factbook", "austen", "melville", "jargon", "bierce");
+
+    private static final java.util.regex.Pattern HTML =
+            java.util.regex.Pattern.compile("</?(br|em|strong|p|b|i|a|span|div|ul|li)( [^>]*)?/?>|&(amp|lt|gt|nbsp|quot);");
+
+    private static Path root;
+    private static Path file;
+
+    @BeforeAll
+    static void locate() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve(PIN))) {
+            dir = dir.getParent();
+        }
+        assertNotNull(dir, "no " + PIN + " above " + System.getProperty("user.dir"));
+        root = dir;
+        String override = System.getenv("STRATA_DEFAULT_CORPUS");
+        file = override != null && !override.isBlank() ? Path.of(override) : root.resolve("build/corpus/default.jsonl");
+    }
+
+    private static Corpus corpus() throws IOException {
+        assumeTrue(Files.isRegularFile(file), file + " is not built (run `make corpus`); skipping");
+        return Corpus.load(file);
+    }
+
+    private static String source(Prompt p) {
+        return p.id().substring(0, p.id().indexOf('-'));
+    }
+
+    @Test
+    void matchesItsPin() throws IOException {
+        Corpus corpus = corpus();
+        String pinned = Files.readAllLines(root.resolve(PIN)).stream()
+                .filter(l -> l.startsWith("output "))
+                .map(l -> l.trim().split("\\s+"))
+                .findFirst().orElseThrow()[4];
+        assertEquals(pinned, corpus.sha256(), "sha256 of " + file + " against " + PIN);
+        assertEquals(4096, corpus.size());
+    }
+
+    @Test
+    void passagesAreOfTheRightSizeAndUnique() throws IOException {
+        Corpus corpus = corpus();
+        assertTrue(corpus.size() >= 2048, "at least the paper's n = 2048 passages, got " + corpus.size());
+        Set<String> texts = new HashSet<>();
+        for (Prompt p : corpus.prompts()) {
+            int length = p.text().length();
+            assertTrue(length >= 100 && length <= 2000, p.id() + ": " + length + " characters");
+            assertEquals(p.text().strip(), p.text(), p.id() + ": surrounding whitespace");
+            assertTrue(texts.add(p.text()), p.id() + ": the same text twice");
+            assertTrue(SOURCES.contains(source(p)), p.id() + ": unknown source");
+        }
+        // Ids are unique by Corpus.load; that they are meaningful is checked above.
+    }
+
+    @Test
+    void hasNoProjectGutenbergBoilerplate() throws IOException {
+        for (Prompt p : corpus().prompts()) {
+            String text = p.text();
+            assertFalse(text.toLowerCase(java.util.Locale.ROOT).contains("project gutenberg"), p.id());
+            assertFalse(text.contains("*** START") || text.contains("*** END"), p.id());
+            // The Factbook's fields carry HTML; the Jargon File's <placeholders> are text.
+            assertFalse(HTML.matcher(text).find(), p.id() + ": HTML tags");
+        }
+    }
+
+    @Test
+    void everyPrefixMixesTheSources() throws IOException {
+        Corpus corpus = corpus();
+        for (int n : new int[] {64, 512, 2048}) {
+            Map<String, Integer> counts = new TreeMap<>();
+            corpus.head(n).prompts().forEach(p -> counts.merge(source(p), 1, Integer::sum));
+            assertEquals(SOURCES.size(), counts.size(), "first " + n + ": " + counts);
+            for (var e : counts.entrySet()) {
+                assertTrue(e.getValue() >= n / 50, "first " + n + ": too few from " + e.getKey() + ": " + counts);
+                assertTrue(e.getValue() <= n / 2, "first " + n + ": too many from " + e.getKey() + ": " + counts);
+            }
+        }
+    }
+}
