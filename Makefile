@@ -17,7 +17,7 @@ PROBE := build/native/layout-probe.txt
 JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
 
-.PHONY: build native test models corpus demo clean corpus
+.PHONY: build native test models corpus demo clean
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
