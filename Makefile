@@ -49,8 +49,8 @@ build/corpus/default.jsonl: cli/src/main/sh/default-corpus.pin cli/src/main/sh/m
 	python3 cli/src/main/sh/make-default-corpus.py --out $@
 	@touch $@
 
-# Not quiet: CI reads Surefire's "Tests run:" lines.
-test: native
+# Not quiet: CI reads Surefire's "Tests run:" lines. The real models and the default corpus are test data.
+test: native models corpus
 	mvn -B -ntp -Dstyle.color=never install
 	@$(MAKE) --no-print-directory bin/strata
 
