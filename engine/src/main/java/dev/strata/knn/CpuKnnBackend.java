@@ -26,9 +26,14 @@ import java.util.function.Supplier;
  * Vector API kernels.
  */
 public final class CpuKnnBackend implements KnnBackend {
-    /** Rows per tile aim for a tile of about this many bytes of packed vectors, so it stays in L2 while the column blocks stream past. */
-    private static final int TILE_BYTES = 256 << 10;
-    private static final int MAX_TILE_BLOCKS = 8;
+    /**
+     * Rows per tile aim for about this many bytes of packed vectors, kept on the heap while the
+     * column blocks stream past. Measured on a 2-core EPYC with 2 MiB L2 per core (n = 6144, D = 4096
+     * and n = 12288, D = 1024): 2 MiB beat 0.25, 0.5 and 4 MiB by 5-40%.
+     */
+    private static final int TILE_BYTES = 2 << 20;
+    /** At least this many tiles per thread, so the uneven tiles (tile 0 has the most pairs) balance out. */
+    private static final int TILES_PER_THREAD = 4;
 
     private final GramKernel kernel;
     private final int threads;
@@ -73,7 +78,7 @@ public final class CpuKnnBackend implements KnnBackend {
                 float[] scratch = new float[dim];
                 return block -> packed.packBlock(vectors, block, scratch);
             });
-            int blocksPerTile = blocksPerTile(dim, width);
+            int blocksPerTile = blocksPerTile(dim, width, packed.blocks);
             int tiles = (packed.blocks + blocksPerTile - 1) / blocksPerTile;
             // Tile 0 has the most blocks right of the diagonal; handing tiles out in order balances the load.
             List<TileWorker> workers = inParallel(tiles, () -> new TileWorker(packed, k, blocksPerTile));
@@ -95,10 +100,11 @@ public final class CpuKnnBackend implements KnnBackend {
         return result;
     }
 
-    private int blocksPerTile(int dim, int width) {
+    private int blocksPerTile(int dim, int width, int blocks) {
         if (tileRows > 0) return (tileRows + width - 1) / width;
         long fitting = TILE_BYTES / ((long) dim * width * Float.BYTES);
-        return (int) Math.max(1, Math.min(MAX_TILE_BLOCKS, fitting));
+        long balanced = blocks / ((long) threads * TILES_PER_THREAD);
+        return (int) Math.max(1, Math.min(fitting, balanced));
     }
 
     /**
