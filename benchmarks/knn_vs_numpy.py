@@ -143,7 +143,8 @@ def main():
         f"## k-NN vs numpy, n={a.n}, D={a.dim}, k={a.k} ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"Machine: {model}, {cores} cores, {mem:.0f} GiB RAM; {platform.system()} {platform.release()}",
-        f"JDK: {jdk}; numpy {np.__version__}, BLAS {blas_name()}",
+        f"JDK: {jdk}; numpy {np.__version__}, BLAS {blas_name()}; "
+        f"load average at the end {os.getloadavg()[0]:.1f} (other work on the machine slows both sides)",
         "",
         "Whole k-NN (normalise, Gram, top-k) unless noted. 'n^2 D rate' = 2 n^2 D / time: numpy computes"
         " all n^2 products, strata each symmetric pair once (half), so its rate is an equivalent figure.",
