@@ -3,6 +3,7 @@ package dev.strata.knn;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,16 +75,32 @@ public final class CpuKnnBackend implements KnnBackend {
         int width = kernel.blockWidth();
         try (Arena arena = Arena.ofShared()) {
             PackedVectors packed = PackedVectors.allocate(arena, n, dim, width);
-            inParallel(packed.blocks, () -> {
-                float[] scratch = new float[dim];
-                return block -> packed.packBlock(vectors, block, scratch);
-            });
+            pack(vectors, packed);
             int blocksPerTile = blocksPerTile(dim, width, packed.blocks);
             int tiles = (packed.blocks + blocksPerTile - 1) / blocksPerTile;
             // Tile 0 has the most blocks right of the diagonal; handing tiles out in order balances the load.
             List<TileWorker> workers = inParallel(tiles, () -> new TileWorker(packed, k, blocksPerTile));
             return merge(workers, n, k);
         }
+    }
+
+    /**
+     * Normalises every row into {@code packed}. A bad row does not stop the others, so the error
+     * reported is always the lowest bad row's, whatever the thread timing.
+     */
+    private void pack(RowMatrix vectors, PackedVectors packed) {
+        ConcurrentSkipListMap<Integer, IllegalArgumentException> errors = new ConcurrentSkipListMap<>();
+        inParallel(packed.blocks, () -> {
+            float[] scratch = new float[packed.dim];
+            return block -> {
+                try {
+                    packed.packBlock(vectors, block, scratch);
+                } catch (IllegalArgumentException e) {
+                    errors.put(block, e);
+                }
+            };
+        });
+        if (!errors.isEmpty()) throw errors.firstEntry().getValue();
     }
 
     /** Merges the workers' lists row by row; the order of the lists does not matter (TopK's order is total). */
