@@ -26,7 +26,12 @@ final class Plot {
     };
     private static final int LEGEND_MAX = 18;
 
-    record Series(String label, double[] x, double[] y, Color colour, boolean line, boolean markers, boolean dashed) {}
+    /** {@code square}: square markers (used once the palette's colours repeat); label null: not in the legend. */
+    record Series(String label, double[] x, double[] y, Color colour, boolean line, boolean markers, boolean dashed,
+                  boolean square, float width) {}
+
+    /** Background series (e.g. pairs with a control): thin, light grey, drawn under the others. */
+    static final Color MUTED = new Color(0xB8B8B8);
 
     record Reference(String label, double x0, double y0, double x1, double y1, Color colour) {}
 
@@ -34,6 +39,7 @@ final class Plot {
     private final String xTitle;
     private final String yTitle;
     private final List<Series> series = new ArrayList<>();
+    private final List<Series> muted = new ArrayList<>();
     private final List<Reference> references = new ArrayList<>();
     private double xLo = Double.NaN;
     private double xHi = Double.NaN;
@@ -61,7 +67,14 @@ final class Plot {
     /** A series coloured by its index in the palette (dashed once the palette has been used up). */
     Plot add(String label, double[] x, double[] y, int index, boolean line, boolean markers) {
         Color c = PALETTE[index % PALETTE.length];
-        series.add(new Series(label, x, y, c, line, markers, index >= PALETTE.length));
+        boolean repeat = index >= PALETTE.length;
+        series.add(new Series(label, x, y, c, line, markers, repeat, repeat, 2f));
+        return this;
+    }
+
+    /** A muted background series; {@code label} (null for none) names the whole group in the legend. */
+    Plot addMuted(String label, double[] x, double[] y, boolean line, boolean markers) {
+        muted.add(new Series(label, x, y, MUTED, line, markers, false, false, 1.3f));
         return this;
     }
 
@@ -85,6 +98,7 @@ final class Plot {
         FontMetrics lm = g.getFontMetrics();
         List<String> legend = new ArrayList<>();
         for (Series s : series) if (s.label() != null) legend.add(s.label());
+        for (Series s : muted) if (s.label() != null) legend.add(s.label());
         for (Reference r : references) if (r.label() != null) legend.add(r.label());
         int legendWidth = legend.isEmpty() ? 0
                 : Math.min(width / 3, 40 + legend.stream().mapToInt(lm::stringWidth).max().orElse(0));
@@ -150,10 +164,12 @@ final class Plot {
             g.drawLine(px(r.x0(), xr, left, right), py(r.y0(), yr, top, bottom), px(r.x1(), xr, left, right),
                     py(r.y1(), yr, top, bottom));
         }
-        for (Series s : series) {
+        List<Series> drawn = new ArrayList<>(muted);
+        drawn.addAll(series);
+        for (Series s : drawn) {
             g.setColor(s.colour());
             if (s.line() && s.x().length > 1) {
-                g.setStroke(s.dashed() ? dashedStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+                g.setStroke(s.dashed() ? dashedStroke(s.width()) : new BasicStroke(s.width(), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
                 Path2D path = new Path2D.Double();
                 for (int i = 0; i < s.x().length; i++) {
                     double x = pxd(s.x()[i], xr, left, right);
@@ -163,11 +179,13 @@ final class Plot {
                 g.draw(path);
             }
             if (s.markers() || s.x().length == 1) {
-                double r = s.line() ? 3.5 : 5.5;
+                double r = s.colour() == MUTED ? (s.line() ? 2.5 : 4.5) : s.line() ? 3.5 : 5.5;
                 for (int i = 0; i < s.x().length; i++) {
                     if (!Double.isFinite(s.y()[i])) continue;
-                    Ellipse2D dot = new Ellipse2D.Double(pxd(s.x()[i], xr, left, right) - r,
-                            pyd(s.y()[i], yr, top, bottom) - r, 2 * r, 2 * r);
+                    double cx = pxd(s.x()[i], xr, left, right);
+                    double cy = pyd(s.y()[i], yr, top, bottom);
+                    java.awt.Shape dot = s.square() ? new java.awt.geom.Rectangle2D.Double(cx - r, cy - r, 2 * r, 2 * r)
+                            : new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r);
                     g.fill(dot);
                     if (!s.line()) {
                         g.setColor(Color.WHITE);
@@ -188,6 +206,7 @@ final class Plot {
             int shown = 0;
             List<Object> entries = new ArrayList<>();
             series.stream().filter(s -> s.label() != null).forEach(entries::add);
+            muted.stream().filter(s -> s.label() != null).forEach(entries::add);
             references.stream().filter(r -> r.label() != null).forEach(entries::add);
             for (Object e : entries) {
                 if (shown == LEGEND_MAX && entries.size() > LEGEND_MAX + 1) {
@@ -199,13 +218,16 @@ final class Plot {
                 String label = e instanceof Series s ? s.label() : ((Reference) e).label();
                 boolean dashed = e instanceof Reference || ((Series) e).dashed();
                 boolean line = e instanceof Reference || ((Series) e).line();
+                boolean square = e instanceof Series s && s.square();
                 g.setColor(c);
                 int mid = y + lm.getAscent() / 2 + 1;
                 if (line) {
                     g.setStroke(dashed ? dashedStroke(2f) : new BasicStroke(2.5f));
                     g.drawLine(x, mid, x + 22, mid);
+                    if (square) g.fill(new java.awt.geom.Rectangle2D.Double(x + 7, mid - 4, 8, 8));
                 } else {
-                    g.fill(new Ellipse2D.Double(x + 6, mid - 5, 10, 10));
+                    g.fill(square ? new java.awt.geom.Rectangle2D.Double(x + 6, mid - 5, 10, 10)
+                            : new Ellipse2D.Double(x + 6, mid - 5, 10, 10));
                 }
                 g.setColor(Color.BLACK);
                 g.drawString(Drawing.fit(label, lm, legendWidth - 34), x + 30, y + lm.getAscent());
@@ -215,6 +237,12 @@ final class Plot {
         }
         g.dispose();
         return image;
+    }
+
+    private List<Series> drawn() {
+        List<Series> all = new ArrayList<>(muted);
+        all.addAll(series);
+        return all;
     }
 
     private static BasicStroke dashedStroke(float width) {
@@ -228,7 +256,7 @@ final class Plot {
         if (!Double.isNaN(lo) && !Double.isNaN(hi)) return new double[] {lo, hi};
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (Series s : series) {
+        for (Series s : drawn()) {
             for (double v : xAxis ? s.x() : s.y()) {
                 if (Double.isFinite(v)) {
                     min = Math.min(min, v);

@@ -109,7 +109,7 @@ public final class StudyReport {
         int gap = Math.max(6, cell / 14);
         int labelLeft = 170;
         int labelTop = 70;
-        int barArea = 120;
+        int barArea = 150;
         int size = models * cell + (models - 1) * gap;
         int width = labelLeft + size + barArea;
         int height = labelTop + size + 60;
@@ -154,7 +154,7 @@ public final class StudyReport {
         g.setColor(new Color(0x333333));
         String note = "Thick outlines: within-model matrices. Colour: mutual k-NN M, shared scale.";
         g.drawString(Drawing.fit(note, fm, width - 20), labelLeft, height - 22);
-        Drawing.colourBar(g, labelLeft + size + 50, labelTop, 20, size, 0, hi, r.chance(), labelFont);
+        Drawing.colourBar(g, labelLeft + size + 80, labelTop, 20, size, 0, hi, r.chance(), labelFont);
         g.dispose();
         return image;
     }
@@ -188,10 +188,23 @@ public final class StudyReport {
         ProportionalDepthMap map = new ProportionalDepthMap(bins);
         for (Study.Pair p : pairs) map.addBothOrientations(p.comparison().matrix());
         double[][] mean = map.mean();
-        double hi = 0;
-        for (double[] row : mean) for (double v : row) if (!Double.isNaN(v)) hi = Math.max(hi, v);
-        if (hi <= 0) hi = 1;
-        int width = 760;
+        // The colour scale spans the map's own range: the bins differ by little next to 0..1, and the contrast is the point.
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] row : mean) {
+            for (double v : row) {
+                if (!Double.isNaN(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (lo == Double.POSITIVE_INFINITY) {
+            lo = 0;
+            hi = 1;
+        }
+        if (hi <= lo) hi = lo + 1e-3;
+        int width = 790;
         int height = 700;
         int left = 90;
         int top = 70;
@@ -205,11 +218,12 @@ public final class StudyReport {
         g.drawString(title, (width - tm.stringWidth(title)) / 2f, 28);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         FontMetrics fm = g.getFontMetrics();
-        String sub = String.format(Locale.ROOT, "%d cross-model pair%s, both orientations, %d x %d bins",
-                pairs.size(), pairs.size() == 1 ? "" : "s", bins, bins);
+        String sub = String.format(Locale.ROOT, "%d cross-model pair%s, both orientations, %d x %d bins; "
+                + "colours span %.3f to %.3f (chance %.4f)", pairs.size(), pairs.size() == 1 ? "" : "s", bins, bins,
+                lo, hi, r.chance());
         g.setColor(new Color(0x333333));
         g.drawString(sub, (width - fm.stringWidth(sub)) / 2f, 50);
-        drawMatrix(g, mean, left, top, plot, plot, 0, hi);
+        drawMatrix(g, mean, left, top, plot, plot, lo, hi);
         g.setColor(Color.DARK_GRAY);
         g.drawRect(left, top, plot, plot);
         for (double v : new double[] {0, 0.25, 0.5, 0.75, 1}) {
@@ -230,7 +244,7 @@ public final class StudyReport {
         g.rotate(-Math.PI / 2);
         g.drawString(yt, -(top + (plot + am.stringWidth(yt)) / 2f), 24f);
         g.setTransform(saved);
-        Drawing.colourBar(g, left + plot + 60, top, 20, plot, 0, hi, r.chance(), new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        Drawing.colourBar(g, left + plot + 80, top, 20, plot, lo, hi, r.chance(), new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         g.dispose();
         return image;
     }
@@ -239,16 +253,31 @@ public final class StudyReport {
         return p.comparison().nameA() + " → " + p.comparison().nameB();
     }
 
+    /** Adds one series per pair: trained pairs in colour, pairs with a control as one muted grey group. */
+    private static void addPairs(Plot plot, Study.Result r, List<Study.Pair> cross, boolean line,
+                                 java.util.function.Function<Study.Pair, double[][]> xy) {
+        int index = 0;
+        boolean mutedLabelled = false;
+        for (Study.Pair p : cross) {
+            double[][] d = xy.apply(p);
+            if (involvesControl(r, p)) {
+                plot.addMuted(mutedLabelled ? null : "pairs with an untrained control", d[0], d[1], line, true);
+                mutedLabelled = true;
+            } else {
+                plot.add(pairLabel(p), d[0], d[1], index++, line, true);
+            }
+        }
+    }
+
     static BufferedImage rowMaxima(Study.Result r, List<Study.Pair> cross) {
         Plot plot = new Plot("Best match per layer: row maximum of M against depth",
                 "proportional depth of model A's layer", "max over model B's layers of M").x(0, 1);
         double hi = r.chance();
-        int index = 0;
         for (Study.Pair p : cross) {
-            List<SimilarityStats.DepthPoint> points = p.comparison().summary().rowMaxima();
-            plot.add(pairLabel(p), depths(points), values(points), index++, true, true);
-            for (var d : points) hi = Math.max(hi, d.value());
+            for (var d : p.comparison().summary().rowMaxima()) hi = Math.max(hi, d.value());
         }
+        addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowMaxima()),
+                values(p.comparison().summary().rowMaxima())});
         plot.y(0, Math.min(1, hi * 1.08));
         plot.reference(String.format(Locale.ROOT, "chance %.4f", r.chance()), 0, r.chance(), 1, r.chance(),
                 Drawing.CHANCE_COLOUR);
@@ -258,11 +287,8 @@ public final class StudyReport {
     static BufferedImage argmaxDepth(Study.Result r, List<Study.Pair> cross) {
         Plot plot = new Plot("Where the best match sits: argmax depth against depth",
                 "proportional depth of model A's layer", "depth of model B's most similar layer").x(0, 1).y(0, 1);
-        int index = 0;
-        for (Study.Pair p : cross) {
-            List<SimilarityStats.DepthPoint> points = p.comparison().summary().rowArgmaxDepth();
-            plot.add(pairLabel(p), depths(points), values(points), index++, true, true);
-        }
+        addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowArgmaxDepth()),
+                values(p.comparison().summary().rowArgmaxDepth())});
         plot.reference("identity (same depth)", 0, 0, 1, 1, IDENTITY_COLOUR);
         return plot.render(900, 560);
     }
@@ -276,12 +302,8 @@ public final class StudyReport {
         hi = Math.min(1, hi * 1.1);
         Plot plot = new Plot("On-diagonal against off-diagonal mean, one point per pair",
                 "off-diagonal mean of M", "on-diagonal mean of M").x(0, hi).y(0, hi);
-        int index = 0;
-        for (Study.Pair p : cross) {
-            Summary s = p.comparison().summary();
-            plot.add(pairLabel(p), new double[] {s.offDiagonalMean()}, new double[] {s.onDiagonalMean()}, index++,
-                    false, true);
-        }
+        addPairs(plot, r, cross, false, p -> new double[][] {{p.comparison().summary().offDiagonalMean()},
+                {p.comparison().summary().onDiagonalMean()}});
         plot.reference("y = x (above: on > off)", 0, 0, hi, hi, IDENTITY_COLOUR);
         plot.reference(String.format(Locale.ROOT, "chance %.4f", r.chance()), 0, r.chance(), hi, r.chance(),
                 Drawing.CHANCE_COLOUR);
@@ -343,7 +365,6 @@ public final class StudyReport {
             figcaption{color:#444;font-size:.93em;margin-top:4px;max-width:900px}
             .pairs{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}
             .pairs figure{margin:0}
-            .two{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
             .muted{color:#666;font-size:.9em}
             """;
 
@@ -376,9 +397,17 @@ public final class StudyReport {
             h.append("<h2>Model pairs</h2>\n<table><tr><th>model A (rows)</th><th>model B (columns)</th>"
                     + "<th>layers</th><th>on-diagonal</th><th>off-diagonal</th><th>on &gt; off</th>"
                     + "<th>Spearman A→B</th><th>Spearman B→A</th><th>p (B = 5)</th><th>p (B = 10)</th><th>files</th></tr>\n");
-            for (Study.Pair p : cross) pairRow(h, r, p);
+            boolean controlHeader = false;
+            for (Study.Pair p : cross) {
+                if (involvesControl(r, p) && !controlHeader) {
+                    h.append("<tr><th colspan=\"11\">Pairs with an untrained control</th></tr>\n");
+                    controlHeader = true;
+                }
+                pairRow(h, r, p);
+            }
             h.append("</table>\n<p class=\"muted\">Spearman: rank correlation of layer index with the index of the most "
-                    + "similar layer in the other model (1 = the best matches follow depth in order). p: block "
+                    + "similar layer in the other model (1 = the best matches follow depth in order; — where one side "
+                    + "is constant, e.g. every layer's best match is the same layer). p: block "
                     + "permutation test of on − off with ").append(o.resamples()).append(" resamples (— where the "
                     + "matrix has fewer layers than blocks).</p>\n");
         }
@@ -397,13 +426,11 @@ public final class StudyReport {
                                 + "in both orientations, and averaged bin by bin. The paper's claim: a bright "
                                 + "diagonal, dark corners.");
             }
-            h.append("<div class=\"two\">");
             figure(h, "report/row-maxima.png", "Row maximum against depth",
                     "For each layer of model A, its highest M with any layer of model B.");
             figure(h, "report/argmax-depth.png", "Argmax depth against depth",
                     "For each layer of model A, the depth of model B's most similar layer; the dashed line is "
                             + "equal depth.");
-            h.append("</div>\n");
             figure(h, "report/on-off.png", "On-diagonal against off-diagonal mean",
                     "One point per pair. Points above the y = x line have a higher on-diagonal mean; the red "
                             + "dashed lines mark the chance level.");
@@ -439,7 +466,7 @@ public final class StudyReport {
                 .append("<td class=\"").append(above ? "yes\">yes" : "no\">no").append("</td>")
                 .append(num(s.rowArgmaxSpearman(), 2)).append(num(s.columnArgmaxSpearman(), 2))
                 .append(num(p(s, 5), 3)).append(num(p(s, 10), 3)).append("<td><a href=\"")
-                .append(esc(rel(r, p.dir()))).append("/\">").append(esc(rel(r, p.dir()))).append("</a></td></tr>\n");
+                .append(esc(rel(r, p.dir()))).append("/\" title=\"").append(esc(rel(r, p.dir()))).append("\">folder</a></td></tr>\n");
     }
 
     private static void pairFigure(StringBuilder h, Study.Result r, Study.Pair p) {

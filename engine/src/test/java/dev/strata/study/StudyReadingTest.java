@@ -56,8 +56,16 @@ class StudyReadingTest {
     void similaritiesNearChanceAreFlaggedEvenWhenOnExceedsOff() {
         String text = read(List.of(pair("a", "b", 0.007, 0.005, 1.0, 0.01, 0.01)), List.of(), 2048);
         assertTrue(text.contains("less than twice the chance level"), text);
-        assertTrue(text.contains("the evidence is weaker than in the paper"), text);
+        assertTrue(text.contains("the evidence is weaker than in the paper: the similarities are close to chance."), text);
         assertFalse(text.contains("have similar neighbourhoods"), text);
+    }
+
+    @Test
+    void aSmallGapIsCalledSmall() {
+        String text = read(List.of(pair("a", "b", 0.320, 0.311, 0.53, 0.04, 0.5)), List.of(), 2048);
+        assertTrue(text.contains("weaker than in the paper: the on-diagonal band is only slightly higher (by 0.009 on "
+                + "average), and the best-matching layers do not closely follow depth."), text);
+        assertTrue(text.contains("mostly monotone (mean Spearman 0.53)"), text);
     }
 
     @Test
@@ -86,6 +94,9 @@ class StudyReadingTest {
 
         PairFacts strongControl = new PairFacts("a", "a (untrained)", true, 0.6, 0.2, 1, 1, 0.001, 0.001);
         assertTrue(read(List.of(trained, strongControl), List.of(), 2048).contains("may come from the architecture"));
+
+        PairFacts closeControl = new PairFacts("a", "a (untrained)", true, 0.35, 0.25, 1, 1, 0.001, 0.001);
+        assertTrue(read(List.of(trained, closeControl), List.of(), 2048).contains("not clearly larger"));
     }
 
     @Test
