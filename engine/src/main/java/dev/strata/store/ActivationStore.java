@@ -375,6 +375,8 @@ public final class ActivationStore implements AutoCloseable {
         while (source.hasRemaining()) {
             position += file.write(source, position);
         }
+        // The caller fills these views with absolute puts, which the limit would cut short for a larger next batch.
+        source.clear();
     }
 
     /** Makes renames in {@code dir} durable; platforms that cannot open a directory (Windows) skip it. */
