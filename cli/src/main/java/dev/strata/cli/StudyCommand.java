@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code strata study}: from models and a corpus to report.html in one command, reusing whatever is already done. */
@@ -27,10 +28,8 @@ public final class StudyCommand implements Callable<Integer> {
             description = "a GGUF model; repeat for each model (names come from the file names)")
     List<Path> models;
 
-    @Option(names = "--corpus", required = true, paramLabel = "CORPUS",
-            description = "prompts: a .txt file (one per line), a .jsonl file, or a built-in: ${COMPLETION-CANDIDATES}",
-            completionCandidates = Corpora.Names.class)
-    String corpus;
+    @Mixin
+    CorpusOptions corpus;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "study directory")
     Path out;
@@ -93,7 +92,7 @@ public final class StudyCommand implements Callable<Integer> {
         Study.Options options = new Study.Options(chosenPooling, k, LayerView.Kind.parse(view), extract,
                 KnnBackends.Device.parse(device), threads != null ? threads : 0, chosenControl, resamples, seed,
                 Main.version());
-        Corpus prompts = Corpora.load(corpus);
+        Corpus prompts = corpus.load();
         long started = System.nanoTime();
         Study.Result result = Study.run(models, prompts, out, options, new Listener(quiet));
         if (!quiet) {
