@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,13 +48,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--keep-embeddings", description = "keep layer 0 of the view (the embeddings), which is dropped by default")
     boolean keepEmbeddings;
 
-    @Option(names = "--resamples", defaultValue = "" + Summary.Options.DEFAULT_RESAMPLES,
-            description = "shuffles per block permutation test (default ${DEFAULT-VALUE})")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "" + Summary.Options.DEFAULT_SEED,
-            description = "seed of the permutation tests (default ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    PermutationOptions permutation;
 
     @Option(names = "--name-a", description = "model A's name (default: the sidecar's model, else the file name)")
     String nameA;
@@ -74,7 +70,6 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         SimilarityMetric chosen = SimilarityMetric.parse(metric);
-        if (resamples < 1) throw new IllegalArgumentException("--resamples must be at least 1, got " + resamples);
         if (chosen == SimilarityMetric.CKA) return compareActivations();
         if (a == null || b == null) throw new IllegalArgumentException("--metric " + metric + " needs --a and --b (k-NN tables)");
         Optional<KnnSidecar> sidecarA = KnnSidecar.readBeside(a);
@@ -94,7 +89,7 @@ public final class CompareCommand implements Callable<Integer> {
 
         double[][] matrix = NeighbourSimilarity.matrix(tableA, tableB, chosen);
         Comparison comparison = Comparison.of(matrix, rowName, columnName, tableA.labels(), tableB.labels(),
-                firstLayerNumber, new Summary.Options(chosen, tableA.k(), tableA.n(), withinModel, resamples, seed));
+                firstLayerNumber, new Summary.Options(chosen, tableA.k(), tableA.n(), withinModel, permutation.resamples(), permutation.seed));
         ComparisonWriter.write(out, comparison);
 
         Summary s = comparison.summary();
@@ -137,7 +132,7 @@ public final class CompareCommand implements Callable<Integer> {
             boolean withinModel = Files.isSameFile(activationsA, activationsB);
             Comparison comparison = Comparison.of(matrix, rowName, columnName,
                     viewA.names().subList(first, viewA.size()), viewB.names().subList(first, viewB.size()), first,
-                    new Summary.Options(SimilarityMetric.CKA, 0, viewA.rows(), withinModel, resamples, seed));
+                    new Summary.Options(SimilarityMetric.CKA, 0, viewA.rows(), withinModel, permutation.resamples(), permutation.seed));
             ComparisonWriter.write(out, comparison);
             Summary s = comparison.summary();
             spec.commandLine().getOut().printf(Locale.ROOT, "%s vs %s (cka, %d x %d): on-diagonal %.4f, off-diagonal %.4f -> %s%n",

@@ -24,24 +24,8 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
 
-    @Option(names = "--max-tokens", defaultValue = "" + ExtractOptions.DEFAULT_MAX_TOKENS,
-            description = "cut prompts to this many tokens, BOS included; cut prompts are recorded (default ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--batch-tokens", defaultValue = "" + ExtractOptions.DEFAULT_BATCH_TOKENS,
-            description = "most tokens decoded together (default ${DEFAULT-VALUE})")
-    int batchTokens;
-
-    @Option(names = "--parallel", defaultValue = "" + ExtractOptions.DEFAULT_PARALLEL,
-            description = "most prompts decoded together (default ${DEFAULT-VALUE})")
-    int parallel;
-
-    @Option(names = "--threads", description = "CPU threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--gpu-layers", defaultValue = "0",
-            description = "blocks to offload to a GPU; -1 for all (default ${DEFAULT-VALUE})")
-    int gpuLayers;
+    @Mixin
+    ExtractionOptions extraction;
 
     @Option(names = "--resume", description = "continue the checkpointed run in --out (a finished run is left as it is)")
     boolean resume;
@@ -55,8 +39,7 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
-        ExtractOptions options = new ExtractOptions(maxTokens, batchTokens, parallel,
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), gpuLayers);
+        ExtractOptions options = extraction.toOptions();
         Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result = new Extractor(Main.version()).run(model, prompts, out, options, resume, overwrite,

@@ -45,15 +45,8 @@ public final class StudyCommand implements Callable<Integer> {
             description = "hf: Hugging Face hidden states (default); raw: the residual after every block + final norm")
     String view;
 
-    @Option(names = "--max-tokens", defaultValue = "" + ExtractOptions.DEFAULT_MAX_TOKENS,
-            description = "cut prompts to this many tokens (default ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--threads", description = "CPU threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--gpu-layers", defaultValue = "0", description = "blocks to offload to a GPU; -1 for all (default 0)")
-    int gpuLayers;
+    @Mixin
+    ExtractionOptions extraction;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
             description = "where k-NN runs (default: auto)")
@@ -63,13 +56,8 @@ public final class StudyCommand implements Callable<Integer> {
             description = "add controls: 'untrained' adds a random-weight twin of every model")
     String control;
 
-    @Option(names = "--resamples", defaultValue = "" + Summary.Options.DEFAULT_RESAMPLES,
-            description = "shuffles per block permutation test (default ${DEFAULT-VALUE})")
-    int resamples;
-
-    @Option(names = "--seed", defaultValue = "" + Summary.Options.DEFAULT_SEED,
-            description = "seed of the permutation tests and the controls (default ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    PermutationOptions permutation;
 
     @Option(names = "--quiet", description = "no progress on stderr")
     boolean quiet;
@@ -86,11 +74,9 @@ public final class StudyCommand implements Callable<Integer> {
             case "none" -> Study.Control.NONE;
             default -> throw new IllegalArgumentException("unknown --control '" + control + "' (expected untrained)");
         };
-        int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        ExtractOptions extract = new ExtractOptions(maxTokens, Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens),
-                ExtractOptions.DEFAULT_PARALLEL, cores, gpuLayers);
+        ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(chosenPooling, k, LayerView.Kind.parse(view), extract,
-                KnnBackends.Device.parse(device), threads != null ? threads : 0, chosenControl, resamples, seed,
+                KnnBackends.Device.parse(device), extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
                 Main.version());
         Corpus prompts = corpus.load();
         long started = System.nanoTime();

@@ -1,0 +1,36 @@
+package dev.strata.cli;
+
+import dev.strata.extract.ExtractOptions;
+import picocli.CommandLine.Option;
+
+/** How prompts are decoded, shared by extract and study. */
+final class ExtractionOptions {
+    @Option(names = "--max-tokens", defaultValue = "" + ExtractOptions.DEFAULT_MAX_TOKENS,
+            description = "cut prompts to this many tokens, BOS included; cut prompts are recorded (default ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--batch-tokens", paramLabel = "N",
+            description = "most tokens decoded together (default " + ExtractOptions.DEFAULT_BATCH_TOKENS
+                    + ", raised to --max-tokens)")
+    Integer batchTokens;
+
+    @Option(names = "--parallel", defaultValue = "" + ExtractOptions.DEFAULT_PARALLEL,
+            description = "most prompts decoded together (default ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--gpu-layers", defaultValue = "0",
+            description = "blocks to offload to a GPU; -1 for all (default ${DEFAULT-VALUE})")
+    int gpuLayers;
+
+    ExtractOptions toOptions() {
+        int batch = batchTokens != null ? batchTokens : Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens);
+        return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers);
+    }
+
+    int threads() {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+}
