@@ -1,6 +1,5 @@
 package dev.strata.cli;
 
-import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
