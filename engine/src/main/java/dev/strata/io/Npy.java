@@ -1,6 +1,5 @@
 package dev.strata.io;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.BufferedOutputStream;
