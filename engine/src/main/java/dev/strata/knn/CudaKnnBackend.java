@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.IntStream;
 
@@ -83,6 +82,11 @@ final class CudaKnnBackend implements KnnBackend {
         this.name = libs.driver().deviceName(libs.driver().device(device));
         this.arch = rt.deviceAttribute(CudaRuntime.ATTR_COMPUTE_CAPABILITY_MAJOR, device) * 10
                 + rt.deviceAttribute(CudaRuntime.ATTR_COMPUTE_CAPABILITY_MINOR, device);
+    }
+
+    /** The same device and libraries with another Gram precision (tests, benchmarks). */
+    CudaKnnBackend withPrecision(CandidateWindow.Precision other) {
+        return new CudaKnnBackend(libs, device, other, cache);
     }
 
     /** The precision asked for by {@code strata.cuda.precision} or {@code STRATA_CUDA_PRECISION} (default fp32). */
@@ -381,7 +385,4 @@ final class CudaKnnBackend implements KnnBackend {
         }
     }
 
-    static Map<String, String> origins(CudaLibraries libs) {
-        return libs.origins();
-    }
 }
