@@ -11,9 +11,10 @@ import java.nio.file.Path;
 
 /**
  * Finds llama.cpp's shared libraries and links functions from them. The only place above the JDK that
- * talks to {@link Linker}; the function classes ({@link Llama}, {@link Ggml}) get their handles here.
+ * talks to {@link Linker}; the function classes ({@link Llama}, {@link Ggml}, and the CUDA classes in
+ * {@code dev.strata.bindings.cuda} through {@link #link}) get their handles here.
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     static final Linker LINKER = Linker.nativeLinker();
     /** libggml-base first: once loaded, the dynamic linker satisfies the others' dependencies by soname. */
     private static final String[] LIBRARIES = {"libggml-base.so", "libggml.so", "libllama.so"};
@@ -62,8 +63,18 @@ final class NativeLibrary {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
+    /**
+     * Links {@code name} from {@code lookup} (a library other than llama.cpp, e.g. CUDA's);
+     * {@code library} names it in the error when the symbol is missing.
+     */
+    public static MethodHandle link(SymbolLookup lookup, String library, String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = lookup.find(name)
+                .orElseThrow(() -> new NativeException("symbol " + name + " not found in " + library));
+        return LINKER.downcallHandle(symbol, descriptor);
+    }
+
     /** Rethrows what a method handle threw, unchanged when unchecked. */
-    static RuntimeException rethrow(Throwable t) {
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new NativeException("native call failed: " + t);

@@ -62,16 +62,7 @@ public final class CpuKnnBackend implements KnnBackend {
     public int[] nearest(RowMatrix vectors, int k) {
         int n = vectors.rows();
         int dim = vectors.cols();
-        String layer = vectors.name();
-        if (n < 2) throw new IllegalArgumentException(layer + ": need at least 2 rows for neighbours, got " + n);
-        if (dim < 1) throw new IllegalArgumentException(layer + ": rows have no values");
-        if (k < 1) throw new IllegalArgumentException(layer + ": k must be at least 1, got " + k);
-        if (k >= n) {
-            throw new IllegalArgumentException(layer + ": k = " + k + " must be less than the number of rows (" + n + ")");
-        }
-        if ((long) n * k > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(layer + ": n x k = " + (long) n * k + " neighbours do not fit one array");
-        }
+        UnitRows.checkArguments(vectors, k);
         int width = kernel.blockWidth();
         try (Arena arena = Arena.ofShared()) {
             PackedVectors packed = PackedVectors.allocate(arena, n, dim, width);

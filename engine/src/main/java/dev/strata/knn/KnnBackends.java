@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Chooses the k-NN backend at run time: the one place a new backend plugs in. Today there is the
- * CPU backend, with a Vector API kernel when {@code jdk.incubator.vector} is present and a plain
- * Java kernel otherwise; a CUDA backend will be returned by {@link #cuda} when one exists.
+ * Chooses the k-NN backend at run time: the one place a new backend plugs in. There is the CPU
+ * backend, with a Vector API kernel when {@code jdk.incubator.vector} is present and a plain Java
+ * kernel otherwise, and the CUDA backend ({@link CudaKnnBackend}), returned by {@link #cuda} when
+ * the CUDA libraries load and a device exists.
  */
 public final class KnnBackends {
     /** What the user asked for. */
@@ -27,8 +28,6 @@ public final class KnnBackends {
         }
     }
 
-    private static final String NO_CUDA_REASON = "this build of strata has no GPU k-NN yet";
-
     /** The chosen backend and, when the choice was not the one asked for, a one-line note saying why. */
     public record Selection(KnnBackend backend, Optional<String> note) {}
 
@@ -44,18 +43,26 @@ public final class KnnBackends {
     public static Selection select(Device device, int threads) {
         return switch (device) {
             case CPU -> new Selection(cpu(threads), Optional.empty());
-            case CUDA -> new Selection(cuda().orElseThrow(() -> new IllegalStateException(
-                    "no CUDA backend: " + NO_CUDA_REASON)), Optional.empty());
-            case AUTO -> cuda().map(b -> new Selection(b, Optional.<String>empty())).orElseGet(() -> {
+            case CUDA -> {
+                Object cuda = cuda();
+                if (cuda instanceof KnnBackend b) yield new Selection(b, Optional.empty());
+                throw new IllegalStateException("no CUDA backend: " + cuda);
+            }
+            case AUTO -> {
+                Object cuda = cuda();
+                if (cuda instanceof KnnBackend b) yield new Selection(b, Optional.empty());
                 KnnBackend cpu = cpu(threads);
-                return new Selection(cpu, Optional.of("no CUDA backend (" + NO_CUDA_REASON + "); using " + cpu.describe()));
-            });
+                yield new Selection(cpu, Optional.of("no CUDA backend (" + cuda + "); using " + cpu.describe()));
+            }
         };
     }
 
-    /** The GPU backend when one is available: the plug-in point for the CUDA implementation. */
-    private static Optional<KnnBackend> cuda() {
-        return Optional.empty();
+    /**
+     * The plug-in point for the GPU: the CUDA backend when the libraries load and a device exists,
+     * else the one-line reason there is none (a String). Probed once per JVM.
+     */
+    private static Object cuda() {
+        return CudaKnnBackend.probe();
     }
 
     /** The CPU backend with the fastest kernel this JVM supports. */

@@ -39,15 +39,10 @@ final class PackedVectors {
         long blockBase = (long) block * dim * width;
         int end = Math.min(rows, (block + 1) * width);
         for (int row = block * width; row < end; row++) {
-            source.copyRow(row, scratch);
-            double norm = Math.sqrt(sumOfSquares(source.name(), row, scratch));
-            if (norm == 0) {
-                throw new IllegalArgumentException(source.name() + ": row " + row
-                        + " is a zero vector (its cosine similarity is undefined)");
-            }
+            UnitRows.read(source, row, scratch);
             long at = blockBase + row % width;
             for (int d = 0; d < dim; d++, at += width) {
-                segment.setAtIndex(ValueLayout.JAVA_FLOAT, at, (float) (scratch[d] / norm));
+                segment.setAtIndex(ValueLayout.JAVA_FLOAT, at, scratch[d]);
             }
         }
     }
@@ -56,18 +51,5 @@ final class PackedVectors {
     void copyBlock(int block, float[] dst) {
         long floats = (long) width * dim;
         MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT, block * floats * Float.BYTES, dst, 0, (int) floats);
-    }
-
-    private double sumOfSquares(String layer, int row, float[] values) {
-        double sum = 0;
-        for (int d = 0; d < dim; d++) {
-            float v = values[d];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException(layer + ": row " + row + " holds "
-                        + (Float.isNaN(v) ? "NaN" : "an infinite value") + " at column " + d);
-            }
-            sum += (double) v * v;
-        }
-        return sum;
     }
 }

@@ -60,6 +60,11 @@ final class TopK {
         System.arraycopy(indices, row * k, dst, at, k);
     }
 
+    /** The similarity at {@code position} (0 = best) of row {@code row}'s list. */
+    float simAt(int row, int position) {
+        return sims[row * k + position];
+    }
+
     private static boolean before(float sim, int index, float otherSim, int otherIndex) {
         return sim > otherSim || (sim == otherSim && index < otherIndex);
     }
