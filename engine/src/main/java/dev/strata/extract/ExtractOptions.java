@@ -11,7 +11,11 @@ package dev.strata.extract;
  */
 public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
     public static final int DEFAULT_MAX_TOKENS = 512;
-    public static final int DEFAULT_BATCH_TOKENS = 1024;
+    /**
+     * llama.cpp keeps logits for every output token, and capture makes every token an output (the mean needs all
+     * rows), so a batch costs n_vocab x batchTokens x 4 bytes of host memory: 512 MiB for Gemma's 262k vocabulary.
+     */
+    public static final int DEFAULT_BATCH_TOKENS = 512;
     public static final int DEFAULT_PARALLEL = 16;
 
     public ExtractOptions {
