@@ -139,17 +139,9 @@ public final class StudyReport {
         }
         for (int b = 0; b < models; b++) {
             int x = labelLeft + b * (cell + gap);
-            String name = r.models().get(b).model().name();
-            AffineTransform saved = g.getTransform();
-            if (fm.stringWidth(name) <= cell) {
-                g.drawString(name, x + (cell - fm.stringWidth(name)) / 2f, labelTop - 10);
-            } else {
-                // Long names run diagonally up and to the right from the column's centre.
-                g.translate(x + cell / 2.0, labelTop - 8);
-                g.rotate(-Math.PI / 9);
-                g.drawString(Drawing.fit(name, fm, 2 * cell + labelLeft / 2), 0, 0);
-                g.setTransform(saved);
-            }
+            // Cut to the column: rotated long names ran into the title (the table above gives them whole).
+            String name = Drawing.fit(r.models().get(b).model().name(), fm, cell);
+            g.drawString(name, x + (cell - fm.stringWidth(name)) / 2f, labelTop - 10);
         }
         g.setColor(new Color(0x333333));
         String note = "Thick outlines: within-model matrices. Colour: mutual k-NN M, shared scale.";
