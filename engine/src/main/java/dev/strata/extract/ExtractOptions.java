@@ -34,6 +34,22 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
     }
 
     /**
+     * These options with the batch shape of {@code savedFingerprint} (a {@link #fingerprint()} string) when it
+     * describes the same data (same max tokens), so that a resumed run forms the batches the run began with.
+     */
+    public ExtractOptions withBatchShapeOf(String savedFingerprint) {
+        java.util.Map<String, Integer> saved = new java.util.HashMap<>();
+        for (String field : savedFingerprint.split(";")) {
+            String[] kv = field.split("=", 2);
+            if (kv.length == 2 && kv[1].matches("\\d+")) saved.put(kv[0], Integer.parseInt(kv[1]));
+        }
+        Integer batch = saved.get("batch_tokens");
+        Integer seqs = saved.get("parallel");
+        if (!Integer.valueOf(maxTokens).equals(saved.get("max_tokens")) || batch == null || seqs == null) return this;
+        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers);
+    }
+
+    /**
      * The options that decide the stored bytes, for the resume fingerprint. Batch shape is among them: it decides
      * which prompts share a graph, and float results may differ in the last bit between batch shapes. Threads and GPU
      * layers are not: a resumed run may use another machine's cores.

@@ -45,6 +45,11 @@ public final class Extractor {
     public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
             Progress progress) throws IOException {
         String modelSha = sha256(modelFile);
+        if (resume) {
+            // Batch shape changes only the last bits of the floats; a resumed run keeps the one it began with.
+            ExtractOptions asked = options;
+            options = ActivationStore.existing(dir).map(f -> asked.withBatchShapeOf(f.options())).orElse(options);
+        }
         try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
             int tensors = model.nLayer() + 2;
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),

@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -133,6 +134,20 @@ public final class ActivationStore implements AutoCloseable {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * The fingerprint of the extraction already in {@code dir}, finished (manifest) or checkpointed, if any: lets a
+     * resuming caller continue with the options the run was started with.
+     */
+    public static Optional<StoreFingerprint> existing(Path dir) throws IOException {
+        for (String name : List.of(MANIFEST, CHECKPOINT)) {
+            Path file = dir.resolve(name);
+            if (Files.exists(file)) {
+                return Optional.of(StoreFingerprint.fromJson((Map<?, ?>) readJson(file).get("fingerprint")));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Prompts whose rows are written (after {@link #resume}: those the checkpoint covers); the next batch starts here. */
