@@ -54,9 +54,15 @@ public final class KnnBackends {
                 KnnBackend cpu = cpu(threads);
                 yield new Selection(cpu, Optional.of(cuda instanceof KnnBackend
                         ? "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (--device cuda to try it)"
-                        : "no CUDA backend (" + cuda + "); using " + cpu.describe()));
+                        : "no CUDA backend (" + firstClause(cuda.toString()) + "; --device cuda lists all); using " + cpu.describe()));
             }
         };
+    }
+
+    /** A CPU machine needn't read every place searched for every library; --device cuda gives the whole reason. */
+    private static String firstClause(String reason) {
+        int end = reason.indexOf(';');
+        return end < 0 ? reason : reason.substring(0, end);
     }
 
     /**
