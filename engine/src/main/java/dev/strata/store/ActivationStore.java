@@ -372,8 +372,14 @@ public final class ActivationStore implements AutoCloseable {
     private static void writeFully(FileChannel file, ByteBuffer source, long from, long length, long position)
             throws IOException {
         source.clear().position((int) from).limit((int) (from + length));
-        while (source.hasRemaining()) {
-            position += file.write(source, position);
+        try {
+            while (source.hasRemaining()) {
+                position += file.write(source, position);
+            }
+        } finally {
+            // The batch's views are reused: a limit left at this batch's size would make the absolute puts of a
+            // larger next batch (RowBatch.setPromptInfo) throw IndexOutOfBoundsException.
+            source.clear();
         }
     }
 
