@@ -6,6 +6,7 @@ import dev.strata.extract.Extractor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `strata extract`: per-layer activations of one model over a corpus, stored as safetensors. */
@@ -17,10 +18,8 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.gguf", description = "the GGUF model")
     Path model;
 
-    @Option(names = "--corpus", required = true, paramLabel = "CORPUS",
-            description = "prompts: a .txt file (one per line), a .jsonl file (\"text\" and optional \"id\"), "
-                    + "or a built-in: ${COMPLETION-CANDIDATES}", completionCandidates = Corpora.Names.class)
-    String corpus;
+    @Mixin
+    CorpusOptions corpus;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
     Path out;
@@ -58,7 +57,7 @@ final class ExtractCommand implements Callable<Integer> {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
         ExtractOptions options = new ExtractOptions(maxTokens, batchTokens, parallel,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), gpuLayers);
-        Corpus prompts = Corpora.load(corpus);
+        Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result = new Extractor(Main.version()).run(model, prompts, out, options, resume, overwrite,
                 progress::update);

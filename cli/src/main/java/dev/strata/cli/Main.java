@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The strata command line: a thin layer over the engine; each subcommand lives in its own class. */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Layer-by-layer activation geometry of GGUF language models.",
-        subcommands = {InfoCommand.class, ExtractCommand.class, KnnCommand.class, CompareCommand.class})
+        subcommands = {InfoCommand.class, ExtractCommand.class, KnnCommand.class, CompareCommand.class,
+                StudyCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Show llama.cpp's own log lines and strata's details.")

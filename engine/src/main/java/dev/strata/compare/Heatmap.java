@@ -1,6 +1,5 @@
 package dev.strata.compare;
 
-import dev.strata.io.AtomicFile;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,8 +12,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Draws a similarity matrix as a viridis heat map with Java2D: row 0 at the top (as numpy prints it),
@@ -31,7 +28,6 @@ public final class Heatmap {
     private static final int BAR_WIDTH = 22;
     private static final int BAR_LABELS = 70;
     private static final Color NAN_COLOUR = new Color(0xBBBBBB);
-    private static final Color CHANCE_COLOUR = new Color(0xE8384F);
 
     /**
      * What to draw.
@@ -49,10 +45,7 @@ public final class Heatmap {
 
     /** Renders and writes a PNG atomically. */
     public static void writePng(Path target, Spec spec) throws IOException {
-        BufferedImage image = render(spec);
-        AtomicFile.write(target, out -> {
-            if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
-        });
+        Drawing.writePng(target, render(spec));
     }
 
     public static BufferedImage render(Spec spec) {
@@ -64,10 +57,7 @@ public final class Heatmap {
         double hi = range[1];
 
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+        Graphics2D g = Drawing.graphics(image);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, WIDTH, HEIGHT);
 
@@ -118,24 +108,24 @@ public final class Heatmap {
 
         g.setFont(axisFont);
         FontMetrics am = g.getFontMetrics();
-        String columnTitle = fit(spec.columnTitle() + " — layer", am, plotWidth);
+        String columnTitle = Drawing.fit(spec.columnTitle() + " — layer", am, plotWidth);
         g.drawString(columnTitle, LEFT + (plotWidth - am.stringWidth(columnTitle)) / 2f, HEIGHT - 22);
-        String rowTitle = fit(spec.rowTitle() + " — layer", am, plotHeight);
+        String rowTitle = Drawing.fit(spec.rowTitle() + " — layer", am, plotHeight);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
         g.drawString(rowTitle, -(TOP + (plotHeight + am.stringWidth(rowTitle)) / 2f), 30f);
         g.setTransform(saved);
 
-        drawColourBar(g, plotRight + BAR_GAP, TOP, plotHeight, lo, hi, spec.chance(), tickFont);
+        Drawing.colourBar(g, plotRight + BAR_GAP, TOP, BAR_WIDTH, plotHeight, lo, hi, spec.chance(), tickFont);
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 19));
         FontMetrics titleMetrics = g.getFontMetrics();
-        String title = fit(spec.title(), titleMetrics, WIDTH - 40);
+        String title = Drawing.fit(spec.title(), titleMetrics, WIDTH - 40);
         g.drawString(title, (WIDTH - titleMetrics.stringWidth(title)) / 2f, 32);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         FontMetrics subtitleMetrics = g.getFontMetrics();
-        String subtitle = fit(spec.subtitle(), subtitleMetrics, WIDTH - 40);
+        String subtitle = Drawing.fit(spec.subtitle(), subtitleMetrics, WIDTH - 40);
         g.setColor(new Color(0x333333));
         g.drawString(subtitle, (WIDTH - subtitleMetrics.stringWidth(subtitle)) / 2f, 58);
         g.dispose();
@@ -159,39 +149,6 @@ public final class Heatmap {
                 if (i == 0 || !on[i - 1][j]) g.drawLine(x0, y0, x1, y0);
                 if (i == rows - 1 || !on[i + 1][j]) g.drawLine(x0, y1, x1, y1);
             }
-        }
-    }
-
-    private static void drawColourBar(Graphics2D g, int x, int top, int height, double lo, double hi, double chance,
-                                      Font font) {
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
-        for (int y = 0; y < height; y++) {
-            g.setColor(new Color(Viridis.rgb(1 - (y + 0.5) / height)));
-            g.fillRect(x, top + y, BAR_WIDTH, 1);
-        }
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.DARK_GRAY);
-        g.drawRect(x, top, BAR_WIDTH, height);
-        g.setFont(font);
-        FontMetrics fm = g.getFontMetrics();
-        double[] ticks = niceTicks(lo, hi, 8);
-        int decimals = decimalsFor(ticks);
-        for (double v : ticks) {
-            int y = top + (int) Math.round((hi - v) / (hi - lo) * height);
-            g.drawLine(x + BAR_WIDTH, y, x + BAR_WIDTH + 4, y);
-            String text = String.format(Locale.ROOT, "%." + decimals + "f", v);
-            g.drawString(text, x + BAR_WIDTH + 7, y + fm.getAscent() / 2f - 1);
-        }
-        if (!Double.isNaN(chance) && chance >= lo && chance <= hi) {
-            int y = top + (int) Math.round((hi - chance) / (hi - lo) * height);
-            g.setColor(CHANCE_COLOUR);
-            g.setStroke(new BasicStroke(2.5f));
-            g.drawLine(x - 6, y, x + BAR_WIDTH + 1, y);
-            g.setStroke(new BasicStroke(1f));
-            g.setFont(font.deriveFont(Font.BOLD));
-            FontMetrics cm = g.getFontMetrics();
-            // Label left of the bar, lifted clear of the line so a tick label at the same height stays readable.
-            g.drawString("chance", x - 9 - cm.stringWidth("chance"), y - 3);
         }
     }
 
@@ -238,29 +195,8 @@ public final class Heatmap {
         return ticks;
     }
 
-    /** About {@code target} round values (steps of 1, 2 or 5 times a power of ten) covering [lo, hi]. */
+    /** About {@code target} round values covering [lo, hi]; see {@link Drawing#niceTicks}. */
     static double[] niceTicks(double lo, double hi, int target) {
-        double raw = (hi - lo) / target;
-        double power = Math.pow(10, Math.floor(Math.log10(raw)));
-        double step = power * (raw / power <= 1 ? 1 : raw / power <= 2 ? 2 : raw / power <= 5 ? 5 : 10);
-        List<Double> ticks = new ArrayList<>();
-        for (double v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-            ticks.add(Math.abs(v) < step * 1e-9 ? 0 : v);
-        }
-        return ticks.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-
-    private static int decimalsFor(double[] ticks) {
-        if (ticks.length < 2) return 2;
-        double step = ticks[1] - ticks[0];
-        return Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
-    }
-
-    /** The text, cut with an ellipsis if it is wider than {@code width} pixels. */
-    private static String fit(String text, FontMetrics fm, int width) {
-        if (fm.stringWidth(text) <= width) return text;
-        String cut = text;
-        while (!cut.isEmpty() && fm.stringWidth(cut + "…") > width) cut = cut.substring(0, cut.length() - 1);
-        return cut + "…";
+        return Drawing.niceTicks(lo, hi, target);
     }
 }

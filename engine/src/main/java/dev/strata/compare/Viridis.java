@@ -5,7 +5,7 @@ package dev.strata.compare;
  * fit by Matt Zucker (public domain, shadertoy "viridis approximation"): within about 1/255 of
  * matplotlib's table, perceptually uniform and readable in grey scale and by colour-blind readers.
  */
-final class Viridis {
+public final class Viridis {
     private static final double[][] COEFFICIENTS = {
         {0.2777273272234177, 0.005407344544966578, 0.3340998053353061},
         {0.1050930431085774, 1.404613529898575, 1.384590162594685},
@@ -34,7 +34,7 @@ final class Viridis {
     private Viridis() {}
 
     /** The 0xRRGGBB colour for t in [0, 1] (clamped). */
-    static int rgb(double t) {
+    public static int rgb(double t) {
         return LUT[(int) Math.round(255 * Math.clamp(t, 0.0, 1.0))];
     }
 }

@@ -9,7 +9,7 @@ package dev.strata.knn;
  * rows; within a block, element d of every row lies side by side, so float index
  * {@code ((row / W) * dim + d) * W + row % W}. The kernel works on one block at a time copied to
  * the heap: int-indexed arrays let the JIT drop the bounds checks that off-heap access keeps
- * (measured: half the speed when reading the segment directly).
+ * (measured: the kernel alone runs about 20% faster than reading the segment directly).
  *
  * <p>Summation order (the definition of "exact" strata uses): every dot product is accumulated
  * sequentially over d = 0, 1, ..., dim-1 with a fused multiply-add in float32, starting from +0. It

@@ -3,7 +3,7 @@ package dev.strata.knn;
 import java.util.Arrays;
 
 /**
- * The k best (similarity, index) pairs seen so far for each of a tile's rows, kept sorted: higher
+ * The k best (similarity, index) pairs seen so far for each of a set of rows, kept sorted: higher
  * similarity first, equal similarity by lower index. The order is total, so the final set does not
  * depend on the order candidates are offered in.
  */
@@ -47,6 +47,12 @@ final class TopK {
         }
         sims[base + pos] = sim;
         indices[base + pos] = index;
+    }
+
+    /** Offers row {@code row}'s entries to the same row of {@code target}. */
+    void mergeInto(int row, TopK target) {
+        int base = row * k;
+        for (int i = 0; i < counts[row]; i++) target.offer(row, sims[base + i], indices[base + i]);
     }
 
     /** Copies row {@code row}'s indices, best first, to {@code dst[at, at + k)}. */

@@ -4,9 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link GramKernel} on the Vector API: a register tile of 8 rows x 2 vectors of columns, so each
- * step over d loads two column vectors, broadcasts eight row values and issues sixteen FMAs
- * (16 accumulators: measured twice as fast as 4 x 2 with AVX-512). Each lane
+ * {@link GramKernel} on the Vector API: a register tile of 8 rows x 2 vectors of columns with
+ * AVX-512 (each step over d loads two column vectors, broadcasts eight row values and issues
+ * sixteen FMAs), 4 rows x 2 vectors with 256-bit vectors. Measured, kernel alone, one thread,
+ * D = 1024 (Zen-class EPYC): 512-bit 8 x 2 116 GFLOP/s, 4 x 2 66, 8 x 3 and 4 x 4 no faster than
+ * 8 x 2, 16 x 2 69 (32 accumulators spill); 256-bit (-XX:UseAVX=2) 4 x 2 70, 8 x 2 29 (spills). Each lane
  * accumulates one dot product sequentially over d, so no horizontal sum is needed and the result
  * equals {@link ScalarGramKernel}'s bit for bit.
  *
@@ -16,7 +18,8 @@ final class VectorGramKernel implements GramKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final int WIDTH = 2 * LANES;
-    private static final int TILE_ROWS = 8;
+    /** 32 vector registers (AVX-512) hold the 8 x 2 tile; 16 (AVX2) only the 4 x 2 one. */
+    private static final boolean EIGHT_ROWS = SPECIES.vectorBitSize() >= 512;
 
     /** The kernel, or null when the preferred vectors are too narrow to beat the scalar loop. */
     static GramKernel createIfUseful() {
@@ -35,7 +38,15 @@ final class VectorGramKernel implements GramKernel {
 
     @Override
     public void dotBlock(float[] rowBlock, float[] colBlock, int dim, float[] out) {
-        for (int r = 0; r < WIDTH; r += TILE_ROWS) {
+        if (EIGHT_ROWS) {
+            dotBlockEightRows(rowBlock, colBlock, dim, out);
+        } else {
+            dotBlockFourRows(rowBlock, colBlock, dim, out);
+        }
+    }
+
+    private static void dotBlockEightRows(float[] rowBlock, float[] colBlock, int dim, float[] out) {
+        for (int r = 0; r < WIDTH; r += 8) {
             FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
             FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
             FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -89,6 +100,40 @@ final class VectorGramKernel implements GramKernel {
             c61.intoArray(out, o + 13 * LANES);
             c70.intoArray(out, o + 14 * LANES);
             c71.intoArray(out, o + 15 * LANES);
+        }
+    }
+
+    private static void dotBlockFourRows(float[] rowBlock, float[] colBlock, int dim, float[] out) {
+        for (int r = 0; r < WIDTH; r += 4) {
+            FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+            FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+            FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+            FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+            for (int d = 0, a = r, b = 0; d < dim; d++, a += WIDTH, b += WIDTH) {
+                FloatVector b0 = FloatVector.fromArray(SPECIES, colBlock, b);
+                FloatVector b1 = FloatVector.fromArray(SPECIES, colBlock, b + LANES);
+                FloatVector a0 = FloatVector.broadcast(SPECIES, rowBlock[a]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                FloatVector a1 = FloatVector.broadcast(SPECIES, rowBlock[a + 1]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                FloatVector a2 = FloatVector.broadcast(SPECIES, rowBlock[a + 2]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                FloatVector a3 = FloatVector.broadcast(SPECIES, rowBlock[a + 3]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+            }
+            int o = r * WIDTH;
+            c00.intoArray(out, o);
+            c01.intoArray(out, o + LANES);
+            c10.intoArray(out, o + WIDTH);
+            c11.intoArray(out, o + WIDTH + LANES);
+            c20.intoArray(out, o + 2 * WIDTH);
+            c21.intoArray(out, o + 2 * WIDTH + LANES);
+            c30.intoArray(out, o + 3 * WIDTH);
+            c31.intoArray(out, o + 3 * WIDTH + LANES);
         }
     }
 }

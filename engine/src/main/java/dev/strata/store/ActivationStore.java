@@ -381,6 +381,8 @@ public final class ActivationStore implements AutoCloseable {
             // larger next batch (RowBatch.setPromptInfo) throw IndexOutOfBoundsException.
             source.clear();
         }
+        // The caller fills these views with absolute puts, which the limit would cut short for a larger next batch.
+        source.clear();
     }
 
     /** Makes renames in {@code dir} durable; platforms that cannot open a directory (Windows) skip it. */

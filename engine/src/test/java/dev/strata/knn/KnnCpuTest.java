@@ -122,6 +122,11 @@ class KnnCpuTest {
         float[][] nan = gaussian(10, 4, 1);
         nan[2][3] = Float.NaN;
         assertError(RowMatrix.of("layer n", nan), 3, "layer n: row 2 holds NaN at column 3");
+        float[][] several = gaussian(2000, 4, 1);
+        several[1500] = new float[4];
+        several[40][1] = Float.NaN;
+        several[900] = new float[4];
+        assertError(RowMatrix.of("layer s", several), 3, "layer s: row 40 holds NaN at column 1");
         float[][] inf = gaussian(10, 4, 1);
         inf[9][0] = Float.NEGATIVE_INFINITY;
         assertError(RowMatrix.of("layer i", inf), 3, "layer i: row 9 holds an infinite value at column 0");

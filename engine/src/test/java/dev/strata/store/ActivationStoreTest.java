@@ -201,4 +201,26 @@ class ActivationStoreTest {
             assertThrows(IllegalStateException.class, () -> store.finish(IDS, Map.of()));
         }
     }
+
+    @Test
+    void batchesOfVaryingSizeGiveTheSameBytes() throws Exception {
+        // Real prompts pack unevenly: a batch of long prompts holds few, the next many.
+        Path even = tmp.resolve("even");
+        writeRun(even, 5, RowBatch.Layout.TENSOR_MAJOR);
+        Path uneven = tmp.resolve("uneven");
+        try (RowBatch batch = RowBatch.allocate(9, TENSORS, WIDTH, RowBatch.Layout.TENSOR_MAJOR);
+                ActivationStore store = ActivationStore.create(uneven, FINGERPRINT, METADATA, false)) {
+            int[] sizes = {2, 9, 1, 7, 9, 3};
+            int first = 0;
+            for (int i = 0; first < PROMPTS; i++) {
+                int count = Math.min(sizes[i % sizes.length], PROMPTS - first);
+                fill(batch, first, count, Float.NaN);
+                store.append(first, count, batch);
+                store.checkpoint();
+                first += count;
+            }
+            store.finish(IDS, Map.of());
+        }
+        assertSameFiles(even, uneven);
+    }
 }

@@ -1,0 +1,135 @@
+package dev.strata.cli;
+
+import dev.strata.compare.Summary;
+import dev.strata.corpus.Corpus;
+import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extractor;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.LayerView;
+import dev.strata.store.Pooling;
+import dev.strata.study.Study;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code strata study}: from models and a corpus to report.html in one command, reusing whatever is already done. */
+@Command(name = "study", mixinStandardHelpOptions = true,
+        description = {"Extract, k-NN and compare every pair of models over one corpus, then write report.html.",
+                "Resumable: models already extracted and k-NN tables already computed are reused;",
+                "a killed study continues where it stopped.",
+                "Writes into --out: models/<name>/, pairs/<a>__<b>/, study.json, report.html and report/."})
+public final class StudyCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "MODEL.gguf",
+            description = "a GGUF model; repeat for each model (names come from the file names)")
+    List<Path> models;
+
+    @Mixin
+    CorpusOptions corpus;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "study directory")
+    Path out;
+
+    @Option(names = "--pooling", defaultValue = "last", paramLabel = "last|mean",
+            description = "one vector per prompt: the last token's (default, the paper's) or the mean")
+    String pooling;
+
+    @Option(names = "-k", defaultValue = "10", paramLabel = "K", description = "neighbours per prompt (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
+            description = "hf: Hugging Face hidden states (default); raw: the residual after every block + final norm")
+    String view;
+
+    @Option(names = "--max-tokens", defaultValue = "" + ExtractOptions.DEFAULT_MAX_TOKENS,
+            description = "cut prompts to this many tokens (default ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--gpu-layers", defaultValue = "0", description = "blocks to offload to a GPU; -1 for all (default 0)")
+    int gpuLayers;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "where k-NN runs (default: auto)")
+    String device;
+
+    @Option(names = "--control", paramLabel = "untrained",
+            description = "add controls: 'untrained' adds a random-weight twin of every model")
+    String control;
+
+    @Option(names = "--resamples", defaultValue = "" + Summary.Options.DEFAULT_RESAMPLES,
+            description = "shuffles per block permutation test (default ${DEFAULT-VALUE})")
+    int resamples;
+
+    @Option(names = "--seed", defaultValue = "" + Summary.Options.DEFAULT_SEED,
+            description = "seed of the permutation tests and the controls (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--quiet", description = "no progress on stderr")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        Pooling chosenPooling = switch (pooling.strip().toLowerCase(Locale.ROOT)) {
+            case "last" -> Pooling.LAST;
+            case "mean" -> Pooling.MEAN;
+            default -> throw new IllegalArgumentException("unknown --pooling '" + pooling + "' (expected last or mean)");
+        };
+        Study.Control chosenControl = control == null ? Study.Control.NONE : switch (control.strip().toLowerCase(Locale.ROOT)) {
+            case "untrained" -> Study.Control.UNTRAINED;
+            case "none" -> Study.Control.NONE;
+            default -> throw new IllegalArgumentException("unknown --control '" + control + "' (expected untrained)");
+        };
+        int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        ExtractOptions extract = new ExtractOptions(maxTokens, Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens),
+                ExtractOptions.DEFAULT_PARALLEL, cores, gpuLayers);
+        Study.Options options = new Study.Options(chosenPooling, k, LayerView.Kind.parse(view), extract,
+                KnnBackends.Device.parse(device), threads != null ? threads : 0, chosenControl, resamples, seed,
+                Main.version());
+        Corpus prompts = corpus.load();
+        long started = System.nanoTime();
+        Study.Result result = Study.run(models, prompts, out, options, new Listener(quiet));
+        if (!quiet) {
+            System.err.printf(Locale.ROOT, "study: %d models, %d pairs in %s -> %s%n", result.models().size(),
+                    result.pairs().size(), ProgressLine.clock((System.nanoTime() - started) / 1e9), result.report());
+        }
+        return 0;
+    }
+
+    /** Stage lines and extraction progress on stderr, nothing when quiet. */
+    private static final class Listener implements Study.Listener {
+        private final boolean quiet;
+        private ProgressLine line;
+
+        Listener(boolean quiet) {
+            this.quiet = quiet;
+        }
+
+        @Override
+        public void stage(String text) {
+            if (!quiet) System.err.println("study: " + text);
+        }
+
+        @Override
+        public Extractor.Progress extraction(String model) {
+            line = new ProgressLine(quiet, "extract " + model);
+            return line::update;
+        }
+
+        @Override
+        public void extractionDone() {
+            if (line != null) line.done();
+        }
+
+        @Override
+        public PrintStream knnLog() {
+            return quiet ? null : System.err;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.strata.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.gguf.GgmlType;
+import dev.strata.gguf.RandomLlamaModel;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** strata study end to end on three small random llama models: report, pairs, study.json, reuse, controls. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StudyCommandTest {
+    @TempDir static Path tmp;
+    static Path out;
+    static List<String> command;
+
+    @BeforeAll
+    static void models() throws IOException {
+        Path vocab = Path.of(System.getProperty("strata.llama.src"), "models", "ggml-vocab-llama-spm.gguf");
+        int[][] shapes = {{2, 32, 1}, {3, 48, 2}, {4, 64, 3}}; // blocks, width, seed
+        List<String> args = new ArrayList<>(List.of("study"));
+        for (int[] s : shapes) {
+            Path model = tmp.resolve("tiny-" + s[0] + "x" + s[1] + ".gguf");
+            RandomLlamaModel.builder().vocabularyFrom(vocab).blocks(s[0]).width(s[1]).heads(4).kvHeads(2)
+                    .ffnWidth(2 * s[1]).contextLength(256).seed(s[2]).weightType(GgmlType.F32).write(model);
+            args.addAll(List.of("--model", model.toString()));
+        }
+        String[] topics = {"rivers", "planets", "bread", "music", "chess", "volcanoes", "bees", "trains"};
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            prompts.add("Note " + i + ": a short remark about " + topics[i % topics.length] + " and "
+                    + topics[(i * 3 + 1) % topics.length] + (i % 2 == 0 ? ", written in the morning." : "?"));
+        }
+        Path corpus = tmp.resolve("prompts.txt");
+        Files.write(corpus, prompts);
+        out = tmp.resolve("study");
+        args.addAll(List.of("--corpus", corpus.toString(), "--out", out.toString(), "-k", "5", "--resamples", "50",
+                "--max-tokens", "64", "--threads", "2", "--device", "cpu", "--quiet"));
+        command = List.copyOf(args);
+    }
+
+    static Map<String, Object> studyJson() throws IOException {
+        return JSON.std.mapFrom(Files.readString(out.resolve("study.json")));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Map<String, Object> json, String key) {
+        return (List<Map<String, Object>>) json.get(key);
+    }
+
+    /** Every img src of the report exists and decodes; returns the sources. */
+    static Set<String> checkImages() throws IOException {
+        String html = Files.readString(out.resolve("report.html"));
+        assertFalse(html.contains("http://") || html.contains("https://"), "no external URLs");
+        assertFalse(html.contains("<script"), "no scripts");
+        Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
+        Set<String> sources = new LinkedHashSet<>();
+        while (m.find()) sources.add(m.group(1));
+        for (String src : sources) {
+            Path image = out.resolve(src);
+            assertTrue(Files.isRegularFile(image), src);
+            BufferedImage decoded = ImageIO.read(image.toFile());
+            assertNotNull(decoded, src + " decodes");
+            assertTrue(decoded.getWidth() > 100 && decoded.getHeight() > 100, src);
+        }
+        return sources;
+    }
+
+    @Test
+    @Order(1)
+    void writesReportPairsAndStudyJson() throws IOException {
+        long started = System.nanoTime();
+        assertEquals(0, Main.run(command.toArray(String[]::new)));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertTrue(seconds < 60, "study took " + seconds + " s");
+
+        try (Stream<Path> dirs = Files.list(out.resolve("pairs"))) {
+            assertEquals(6, dirs.count(), "3 within-model + 3 cross-model pairs");
+        }
+        Map<String, Object> json = studyJson();
+        List<Map<String, Object>> pairs = list(json, "pairs");
+        assertEquals(6, pairs.size());
+        assertEquals(3, pairs.stream().filter(p -> (Boolean) p.get("within_model")).count());
+        for (Map<String, Object> p : pairs) {
+            assertTrue(Files.isRegularFile(out.resolve((String) p.get("summary"))), p.get("summary").toString());
+            assertTrue(Files.isRegularFile(out.resolve((String) p.get("dir")).resolve("heatmap.png")));
+        }
+        assertTrue(pairs.stream().anyMatch(p -> p.get("a").equals("tiny-2x32") && p.get("b").equals("tiny-4x64")));
+        List<Map<String, Object>> models = list(json, "models");
+        assertEquals(List.of("tiny-2x32", "tiny-3x48", "tiny-4x64"), models.stream().map(m -> m.get("name")).toList());
+        assertEquals(List.of(2, 3, 4), models.stream().map(m -> ((Number) m.get("blocks")).intValue()).toList());
+        assertEquals(List.of(2, 3, 4), models.stream().map(m -> ((List<?>) m.get("layers")).size()).toList(),
+                "the hf view without h_0 has L layers");
+        assertTrue(Files.isRegularFile(out.resolve("models/tiny-3x48/knn-last-k5.npy")));
+
+        Set<String> images = checkImages();
+        assertTrue(images.containsAll(List.of("report/grid.png", "report/depth-map.png", "report/row-maxima.png",
+                "report/argmax-depth.png", "report/on-off.png", "report/decay.png")), images.toString());
+        assertEquals(12, images.size(), "6 charts and 6 pair heat maps: " + images);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("model pairs the on-diagonal mean"), "the reading is there");
+        assertTrue(html.contains("v0.5.0"), "llama.cpp version in the provenance");
+        assertTrue(html.contains((String) models.get(0).get("sha256")), "model checksums in the provenance");
+    }
+
+    @Test
+    @Order(2)
+    void aSecondRunReusesEverything() throws IOException {
+        Path activations = out.resolve("models/tiny-4x64/activations-last.safetensors");
+        Path knn = out.resolve("models/tiny-4x64/knn-last-k5.npy");
+        FileTime before = Files.getLastModifiedTime(activations);
+        FileTime knnBefore = Files.getLastModifiedTime(knn);
+        long started = System.nanoTime();
+        assertEquals(0, Main.run(command.toArray(String[]::new)));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertEquals(before, Files.getLastModifiedTime(activations), "not extracted again");
+        assertEquals(knnBefore, Files.getLastModifiedTime(knn), "k-NN not recomputed");
+        for (Map<String, Object> m : list(studyJson(), "models")) {
+            assertEquals(true, m.get("extraction_reused"), m.get("name").toString());
+            assertEquals(true, m.get("knn_reused"), m.get("name").toString());
+        }
+        assertTrue(seconds < 15, "second run took " + seconds + " s");
+    }
+
+    @Test
+    @Order(3)
+    void untrainedControlsJoinTheStudy() throws IOException {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(List.of("--control", "untrained"));
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        for (String name : List.of("tiny-2x32", "tiny-3x48", "tiny-4x64")) {
+            assertTrue(Files.isRegularFile(out.resolve("controls/" + name + "-untrained.gguf")), name);
+        }
+        Map<String, Object> json = studyJson();
+        List<Map<String, Object>> models = list(json, "models");
+        assertEquals(6, models.size());
+        assertEquals("tiny-2x32 (untrained)", models.get(3).get("name"));
+        assertEquals("tiny-2x32", models.get(3).get("control_of"));
+        assertEquals(21, list(json, "pairs").size(), "6 models: 6 within + 15 across");
+        try (Stream<Path> dirs = Files.list(out.resolve("pairs"))) {
+            assertEquals(21, dirs.count());
+        }
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Pairs with an untrained control"));
+        checkImages();
+    }
+
+    @Test
+    @Order(4)
+    void badArgumentsAreOneLine() {
+        assertEquals(1, Main.run("study", "--model", tmp.resolve("missing.gguf").toString(), "--corpus",
+                tmp.resolve("prompts.txt").toString(), "--out", tmp.resolve("x").toString(), "--quiet"));
+        assertEquals(1, Main.run("study", "--model", tmp.resolve("missing.gguf").toString(), "--corpus",
+                tmp.resolve("prompts.txt").toString(), "--out", tmp.resolve("x").toString(), "--pooling", "max"));
+    }
+}

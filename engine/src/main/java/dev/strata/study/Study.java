@@ -1,0 +1,324 @@
+package dev.strata.study;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.bindings.Llama;
+import dev.strata.compare.Comparison;
+import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.KnnSidecar;
+import dev.strata.compare.NeighbourSimilarity;
+import dev.strata.compare.NeighbourTable;
+import dev.strata.compare.SimilarityMetric;
+import dev.strata.compare.SimilarityStats;
+import dev.strata.compare.Summary;
+import dev.strata.corpus.Corpus;
+import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extractor;
+import dev.strata.gguf.UntrainedModel;
+import dev.strata.io.AtomicFile;
+import dev.strata.io.SafetensorsReader;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.KnnRunner;
+import dev.strata.knn.LayerView;
+import dev.strata.report.StudyReport;
+import dev.strata.store.Pooling;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole study in one call: for every model, extract (resumable), k-NN of one pooling, then the mutual k-NN matrix
+ * of every model with itself and with every other model, each pair's statistics, {@code study.json} and
+ * {@code report.html}. Every step that has already been done (same inputs) is reused, so a second run is quick and a
+ * killed run continues.
+ *
+ * <pre>
+ * OUT/models/&lt;model&gt;/              activations (Extractor) and knn-&lt;pooling&gt;-k&lt;K&gt;.npy (+ .json sidecar)
+ * OUT/controls/&lt;model&gt;-untrained.gguf  untrained controls (with --control untrained)
+ * OUT/pairs/&lt;a&gt;__&lt;b&gt;/              similarity.npy/.csv, summary.json, heatmap.png (ComparisonWriter)
+ * OUT/study.json, OUT/report.html, OUT/report/*.png
+ * </pre>
+ */
+public final class Study {
+    public static final String MODELS = "models";
+    public static final String PAIRS = "pairs";
+    public static final String CONTROLS = "controls";
+    public static final String STUDY_JSON = "study.json";
+
+    /** Extra models the study adds. */
+    public enum Control { NONE, UNTRAINED }
+
+    /**
+     * How to run.
+     *
+     * @param knnThreads CPU threads for k-NN (0: all)
+     * @param resamples  shuffles per block permutation test
+     * @param seed       seed of the permutation tests and of the untrained controls
+     * @param version    strata's version, recorded in the outputs
+     */
+    public record Options(Pooling pooling, int k, LayerView.Kind view, ExtractOptions extract, KnnBackends.Device device,
+                          int knnThreads, Control control, int resamples, long seed, String version) {
+        public Options {
+            Objects.requireNonNull(pooling);
+            Objects.requireNonNull(view);
+            if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
+            if (resamples < 1) throw new IllegalArgumentException("--resamples must be at least 1, got " + resamples);
+        }
+    }
+
+    /** Where progress goes. All methods may be called from the study's thread only. */
+    public interface Listener {
+        /** One line about a stage starting, finishing or being reused. */
+        void stage(String line);
+
+        /** Per-batch progress of one model's extraction. */
+        Extractor.Progress extraction(String model);
+
+        /** The extraction of the model last passed to {@link #extraction} has ended. */
+        default void extractionDone() {}
+
+        /** Where the k-NN runner prints its per-layer lines; null for none. */
+        default PrintStream knnLog() {
+            return null;
+        }
+
+        /** A listener that reports nothing. */
+        static Listener silent() {
+            return new Listener() {
+                @Override
+                public void stage(String line) {}
+
+                @Override
+                public Extractor.Progress extraction(String model) {
+                    return (d, t, k, s) -> {};
+                }
+            };
+        }
+    }
+
+    /**
+     * One model of the study.
+     *
+     * @param name      display name: the GGUF file name without extension, de-duplicated; "X (untrained)" for controls
+     * @param slug      the directory name under models/ and in pair names
+     * @param controlOf for a control, the name of the real model it mirrors; else null
+     */
+    public record Model(String name, String slug, Path file, String controlOf) {
+        public boolean isControl() {
+            return controlOf != null;
+        }
+    }
+
+    /**
+     * What the study knows about one model after its extraction and k-NN.
+     *
+     * @param layers      labels of the layers compared (the view without h_0)
+     * @param metadata    the activations file's metadata (model_sha256, architecture, n_layer, n_embd, ...)
+     */
+    public record ModelResult(Model model, Path dir, Path activations, Path knn, List<String> layers,
+                              Map<String, String> metadata, boolean extractionReused, double extractionSeconds,
+                              boolean knnReused, double knnSeconds) {}
+
+    /** One comparison: models i and j (i <= j; i == j is within one model), written into {@code dir}. */
+    public record Pair(int i, int j, Path dir, Comparison comparison) {
+        public boolean withinModel() {
+            return i == j;
+        }
+    }
+
+    /** Everything the study produced, for the report and study.json. */
+    public record Result(Path out, String corpusName, String corpusSha256, int n, Options options,
+                         List<ModelResult> models, List<Pair> pairs, Map<String, Double> stageSeconds,
+                         Path studyJson, Path report) {
+        public double chance() {
+            return (double) options.k() / (n - 1);
+        }
+    }
+
+    private Study() {}
+
+    /** Runs the study of {@code modelFiles} over {@code corpus} into {@code out}. */
+    public static Result run(List<Path> modelFiles, Corpus corpus, Path out, Options options, Listener listener)
+            throws IOException {
+        if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one --model");
+        if (options.k() > corpus.size() - 1) {
+            throw new IllegalArgumentException("-k " + options.k() + " needs at least " + (options.k() + 1)
+                    + " prompts; the corpus has " + corpus.size());
+        }
+        for (Path file : modelFiles) {
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such model file: " + file);
+        }
+        Files.createDirectories(out);
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        List<Model> models = name(modelFiles);
+        List<ModelResult> results = new ArrayList<>();
+        for (Model model : models) results.add(prepare(model, corpus, out, options, listener, seconds));
+
+        if (options.control() == Control.UNTRAINED) {
+            long started = System.nanoTime();
+            List<Model> controls = new ArrayList<>();
+            for (ModelResult real : List.copyOf(results)) {
+                controls.add(writeControl(real, out, options, listener));
+            }
+            seconds.put("controls: write", since(started));
+            for (Model control : controls) results.add(prepare(control, corpus, out, options, listener, seconds));
+        }
+
+        long started = System.nanoTime();
+        List<Pair> pairs = compare(results, corpus.size(), out, options, listener);
+        seconds.put("compare: " + pairs.size() + " pairs", since(started));
+
+        Path studyJson = out.resolve(STUDY_JSON);
+        Path report = out.resolve(StudyReport.HTML);
+        Result result = new Result(out, corpus.name(), corpus.sha256(), corpus.size(), options, List.copyOf(results),
+                pairs, seconds, studyJson, report);
+        started = System.nanoTime();
+        listener.stage("report: writing " + report);
+        StudyReport.write(result);
+        seconds.put("report", since(started));
+        StudyJson.write(result);
+        listener.stage("done: " + report + " and " + studyJson);
+        return result;
+    }
+
+    /** Display names from file names (extension dropped), made unique with "-2", "-3", ...; slugs safe as directory names. */
+    static List<Model> name(List<Path> files) {
+        List<Model> models = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> slugs = new HashSet<>();
+        for (Path file : files) {
+            String base = file.getFileName().toString();
+            int dot = base.lastIndexOf('.');
+            if (dot > 0) base = base.substring(0, dot);
+            String name = unique(base, names);
+            String slug = unique(slug(name), slugs);
+            models.add(new Model(name, slug, file, null));
+        }
+        return models;
+    }
+
+    private static String unique(String wanted, Set<String> taken) {
+        String candidate = wanted;
+        for (int i = 2; !taken.add(candidate); i++) candidate = wanted + "-" + i;
+        return candidate;
+    }
+
+    static String slug(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9._-]+", "_");
+        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+    }
+
+    private static ModelResult prepare(Model model, Corpus corpus, Path out, Options options, Listener listener,
+                                       Map<String, Double> seconds) throws IOException {
+        Path dir = out.resolve(MODELS).resolve(model.slug());
+        Extractor.Result extraction = new Extractor(options.version()).run(model.file(), corpus, dir, options.extract(),
+                true, false, listener.extraction(model.name()));
+        listener.extractionDone();
+        listener.stage(extraction.alreadyComplete()
+                ? "extract " + model.name() + ": reused " + dir
+                : String.format(java.util.Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", model.name(),
+                        extraction.prompts(), extraction.tokens(), extraction.seconds()));
+        seconds.put("extract: " + model.name(), extraction.seconds());
+
+        Path activations = dir.resolve(options.pooling().fileName());
+        Path knn = dir.resolve("knn-" + options.pooling().label() + "-k" + options.k() + ".npy");
+        long started = System.nanoTime();
+        boolean reuse = knnUpToDate(knn, activations, options);
+        if (reuse) {
+            listener.stage("knn " + model.name() + ": reused " + knn.getFileName());
+        } else {
+            PrintStream log = listener.knnLog();
+            KnnRunner.Summary s = KnnRunner.run(activations, knn, new KnnRunner.Options(options.k(), options.view(),
+                    options.device(), options.knnThreads(), log == null), log == null ? System.err : log);
+            listener.stage(String.format(java.util.Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
+                    model.name(), s.layers().size(), s.n(), s.k(), s.backend(), s.seconds()));
+        }
+        double knnSeconds = reuse ? 0 : since(started);
+        seconds.put("knn: " + model.name(), knnSeconds);
+        Map<String, String> metadata;
+        try (SafetensorsReader reader = SafetensorsReader.open(activations)) {
+            metadata = Map.copyOf(reader.metadata());
+        }
+        List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
+        return new ModelResult(model, dir, activations, knn, layers, metadata, extraction.alreadyComplete(),
+                extraction.seconds(), reuse, knnSeconds);
+    }
+
+    /** A k-NN file is reused when its sidecar says it came from these activations (by checksum), k and view. */
+    static boolean knnUpToDate(Path knn, Path activations, Options options) throws IOException {
+        if (!Files.isRegularFile(knn)) return false;
+        Optional<KnnSidecar> sidecar = KnnSidecar.readBeside(knn);
+        if (sidecar.isEmpty()) return false;
+        KnnSidecar s = sidecar.get();
+        return Integer.valueOf(options.k()).equals(s.k()) && options.view().toString().equals(s.view())
+                && Extractor.sha256(activations).equals(s.sourceSha256());
+    }
+
+    /** Writes (or reuses) the untrained twin of a real model; its seed mixes the study seed with the model's checksum. */
+    private static Model writeControl(ModelResult real, Path out, Options options, Listener listener) throws IOException {
+        String realSha = real.metadata().get("model_sha256");
+        long seed = options.seed() ^ (realSha == null ? 0 : Long.parseUnsignedLong(realSha.substring(0, 15), 16));
+        Path file = out.resolve(CONTROLS).resolve(real.model().slug() + "-untrained.gguf");
+        Path sidecar = file.resolveSibling(file.getFileName() + ".json");
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("control", "untrained");
+        expected.put("source", real.model().file().getFileName().toString());
+        expected.put("source_sha256", realSha);
+        expected.put("seed", seed);
+        expected.put("recipe", "strata UntrainedModel/1");
+        boolean reuse = Files.isRegularFile(file) && Files.isRegularFile(sidecar)
+                && expected.equals(JSON.std.mapFrom(Files.readString(sidecar)));
+        if (reuse) {
+            listener.stage("control " + real.model().name() + " (untrained): reused " + file.getFileName());
+        } else {
+            Files.createDirectories(file.getParent());
+            long started = System.nanoTime();
+            UntrainedModel.write(real.model().file(), file, seed);
+            AtomicFile.writeString(sidecar, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(expected) + "\n");
+            listener.stage(String.format(java.util.Locale.ROOT, "control %s (untrained): wrote %s, %.1f s",
+                    real.model().name(), file.getFileName(), since(started)));
+        }
+        return new Model(real.model().name() + " (untrained)", real.model().slug() + "-untrained", file,
+                real.model().name());
+    }
+
+    private static List<Pair> compare(List<ModelResult> models, int n, Path out, Options options, Listener listener)
+            throws IOException {
+        List<NeighbourTable> tables = new ArrayList<>();
+        for (ModelResult m : models) tables.add(NeighbourTable.read(m.knn()).withoutFirstLayer());
+        listener.stage("compare: " + models.size() * (models.size() + 1) / 2 + " pairs (" + models.size()
+                + " within-model, " + models.size() * (models.size() - 1) / 2 + " across models)");
+        List<NeighbourSimilarity.PairMatrix> matrices = NeighbourSimilarity.allPairs(tables, SimilarityMetric.MKNN);
+        List<Pair> pairs = matrices.parallelStream().map(p -> {
+            ModelResult a = models.get(p.i());
+            ModelResult b = models.get(p.j());
+            Comparison c = Comparison.of(p.matrix(), a.model().name(), b.model().name(), tables.get(p.i()).labels(),
+                    tables.get(p.j()).labels(), 1, new Summary.Options(SimilarityMetric.MKNN, options.k(), n,
+                            p.i() == p.j(), options.resamples(), options.seed()));
+            return new Pair(p.i(), p.j(), out.resolve(PAIRS).resolve(a.model().slug() + "__" + b.model().slug()), c);
+        }).toList();
+        for (Pair p : pairs) ComparisonWriter.write(p.dir(), p.comparison());
+        return pairs;
+    }
+
+    /** The permutation test with {@code blocks} blocks, if the summary has one. */
+    public static Optional<SimilarityStats.PermutationTest> permutation(Summary s, int blocks) {
+        return s.permutationTests().stream().filter(t -> t.blocks() == blocks).findFirst();
+    }
+
+    static String llamaRelease() {
+        return Llama.RELEASE;
+    }
+
+    private static double since(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

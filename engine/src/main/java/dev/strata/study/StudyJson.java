@@ -1,0 +1,113 @@
+package dev.strata.study;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.Summary;
+import dev.strata.io.AtomicFile;
+import dev.strata.report.Reading;
+import dev.strata.report.StudyReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code study.json}: the study's settings, models, every pair's key statistics and where its files are. */
+final class StudyJson {
+    static final String FORMAT = "strata-study/1";
+
+    private StudyJson() {}
+
+    static void write(Study.Result r) throws IOException {
+        Study.Options o = r.options();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", FORMAT);
+        json.put("strata_version", o.version());
+        json.put("llama_cpp", Study.llamaRelease());
+        Map<String, Object> corpus = new LinkedHashMap<>();
+        corpus.put("name", r.corpusName());
+        corpus.put("sha256", r.corpusSha256());
+        corpus.put("n", r.n());
+        json.put("corpus", corpus);
+        json.put("metric", "mknn");
+        json.put("k", o.k());
+        json.put("pooling", o.pooling().label());
+        json.put("view", o.view().toString());
+        json.put("embeddings_dropped", true);
+        json.put("chance", r.chance());
+        json.put("max_tokens", o.extract().maxTokens());
+        json.put("resamples", o.resamples());
+        json.put("seed", o.seed());
+        json.put("control", o.control().name().toLowerCase(java.util.Locale.ROOT));
+
+        List<Object> models = new ArrayList<>();
+        for (Study.ModelResult m : r.models()) {
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("name", m.model().name());
+            model.put("file", m.model().file().toString());
+            model.put("control_of", m.model().controlOf());
+            model.put("sha256", m.metadata().get("model_sha256"));
+            model.put("architecture", m.metadata().get("architecture"));
+            model.put("blocks", integer(m.metadata().get("n_layer")));
+            model.put("width", integer(m.metadata().get("n_embd")));
+            model.put("layers", m.layers());
+            model.put("dir", rel(r, m.dir()));
+            model.put("activations", rel(r, m.activations()));
+            model.put("knn", rel(r, m.knn()));
+            model.put("extraction_reused", m.extractionReused());
+            model.put("knn_reused", m.knnReused());
+            models.add(model);
+        }
+        json.put("models", models);
+
+        List<Object> pairs = new ArrayList<>();
+        for (Study.Pair p : r.pairs()) {
+            Summary s = p.comparison().summary();
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("a", p.comparison().nameA());
+            pair.put("b", p.comparison().nameB());
+            pair.put("within_model", p.withinModel());
+            pair.put("involves_control", r.models().get(p.i()).model().isControl()
+                    || r.models().get(p.j()).model().isControl());
+            pair.put("dir", rel(r, p.dir()));
+            pair.put("summary", rel(r, p.dir().resolve(ComparisonWriter.SUMMARY_JSON)));
+            pair.put("matrix", rel(r, p.dir().resolve(ComparisonWriter.MATRIX_NPY)));
+            pair.put("shape", List.of(p.comparison().matrix().length, p.comparison().matrix()[0].length));
+            pair.put("on_diagonal_mean", number(s.onDiagonalMean()));
+            pair.put("off_diagonal_mean", number(s.offDiagonalMean()));
+            pair.put("on_minus_off", number(s.onDiagonalMean() - s.offDiagonalMean()));
+            pair.put("spearman_rows", number(s.rowArgmaxSpearman()));
+            pair.put("spearman_columns", number(s.columnArgmaxSpearman()));
+            pair.put("p_blocks_5", number(Study.permutation(s, 5).map(t -> t.pValue()).orElse(Double.NaN)));
+            pair.put("p_blocks_10", number(Study.permutation(s, 10).map(t -> t.pValue()).orElse(Double.NaN)));
+            pairs.add(pair);
+        }
+        json.put("pairs", pairs);
+        json.put("reading", Reading.sentences(StudyReport.pairFacts(r), StudyReport.withinFacts(r), r.chance(), r.n(),
+                o.k(), o.resamples()));
+        Map<String, Object> timings = new LinkedHashMap<>();
+        r.stageSeconds().forEach(timings::put);
+        json.put("seconds", timings);
+        json.put("report", StudyReport.HTML);
+        AtomicFile.writeString(r.studyJson(), JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
+                JSON.Feature.WRITE_NULL_PROPERTIES).asString(json) + "\n");
+    }
+
+    private static Object integer(String s) {
+        try {
+            return s == null ? null : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return s;
+        }
+    }
+
+    private static Double number(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static String rel(Study.Result r, Path p) {
+        return r.out().toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString()
+                .replace('\\', '/');
+    }
+}
