@@ -372,14 +372,8 @@ public final class ActivationStore implements AutoCloseable {
     private static void writeFully(FileChannel file, ByteBuffer source, long from, long length, long position)
             throws IOException {
         source.clear().position((int) from).limit((int) (from + length));
-        try {
-            while (source.hasRemaining()) {
-                position += file.write(source, position);
-            }
-        } finally {
-            // The batch's views are reused: a limit left at this batch's size would make the absolute puts of a
-            // larger next batch (RowBatch.setPromptInfo) throw IndexOutOfBoundsException.
-            source.clear();
+        while (source.hasRemaining()) {
+            position += file.write(source, position);
         }
         // The caller fills these views with absolute puts, which the limit would cut short for a larger next batch.
         source.clear();

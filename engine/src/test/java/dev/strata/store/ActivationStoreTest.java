@@ -69,18 +69,6 @@ class ActivationStoreTest {
     }
 
     @Test
-    void aSmallBatchDoesNotLimitTheNextOne() throws Exception {
-        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
-             ActivationStore store = ActivationStore.create(tmp.resolve("small-then-full"), FINGERPRINT, METADATA,
-                     false)) {
-            fill(batch, 0, 2, 1f);
-            store.append(0, 2, batch);
-            // The extractor packs by tokens: a batch of 2 prompts may be followed by one of 5.
-            assertDoesNotThrow(() -> batch.setPromptInfo(4, 7, false));
-        }
-    }
-
-    @Test
     void abandonedRunResumesToTheSameBytes() throws Exception {
         writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
         Path dir = tmp.resolve("crashed");
