@@ -23,11 +23,17 @@ import benchlib as bl  # noqa: E402
 
 
 def random_table(rng, layers, n, k):
-    # k distinct neighbours per row, none equal to the row: sample from 0..n-2 and shift past the row.
-    keys = rng.random((layers, n, n - 1), dtype=np.float32) if n <= 4096 else None
-    idx = np.argpartition(keys, k, axis=2)[:, :, :k].astype(np.int32)
-    rows = np.arange(n, dtype=np.int32)[None, :, None]
-    return np.where(idx >= rows, idx + 1, idx).astype(np.int32)
+    """k distinct neighbours per row, none equal to the row: offsets 1..n-1 from the row, rows with a repeat
+    drawn again (about k^2/2n of them per round)."""
+    offsets = rng.integers(1, n, size=(layers, n, k))
+    while True:
+        s = np.sort(offsets, axis=2)
+        bad = np.any(s[:, :, 1:] == s[:, :, :-1], axis=2)
+        if not bad.any():
+            break
+        offsets[bad] = rng.integers(1, n, size=(int(bad.sum()), k))
+    rows = np.arange(n)[None, :, None]
+    return ((rows + offsets) % n).astype(np.int32)
 
 
 def numpy_all_pairs(tables):
