@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # strata extract vs Hugging Face transformers on the same GGUF files (extract_vs_hf.py).
 #   benchmarks/extract_vs_hf.sh [--smoke] [extract_vs_hf.py options]; models default to the three in models/.
-# The full run needs torch + transformers in build/bench-hf-venv (created here; about 4.5 GB, because PyPI's
+# The full run needs torch + transformers in build/bench-hf-venv (created here; 5.7 GB, because PyPI's
 # torch wheel links the CUDA runtime libraries even for CPU use: `pip install torch --no-deps` fails to import
 # with "libcublasLt.so not found"). --smoke only needs numpy (build/bench-venv) and skips the HF side
-# when torch is absent. STRATA_SKIP_BUILD=1 uses the existing bin/strata.
+# (BENCH_HF_SMOKE=1: run it too, with build/bench-hf-venv). STRATA_SKIP_BUILD=1 uses the existing bin/strata.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,7 +12,8 @@ cd "$root"
 smoke=0
 for arg in "$@"; do [ "$arg" = --smoke ] && smoke=1; done
 hf="$root/build/bench-hf-venv"
-if [ -x "$hf/bin/python" ] && "$hf/bin/python" -c 'import torch, transformers' 2>/dev/null; then
+if [ $smoke = 0 ] || [ -n "${BENCH_HF_SMOKE:-}" ] && [ -x "$hf/bin/python" ] && \
+        "$hf/bin/python" -c 'import torch, transformers' 2>/dev/null; then
     py="$hf/bin/python"
 elif [ $smoke = 1 ]; then
     venv="$root/build/bench-venv"
