@@ -72,3 +72,28 @@ models:
 
 clean:
 	rm -rf bin build/native/layout-probe* $(wildcard */target)
+
+# Side-by-side benchmarks (not part of `make test`); each appends its tables to benchmarks/RESULTS.md.
+# bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
+BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
+BENCH_N ?= 256
+.PHONY: bench-extract bench-extract-hf bench-knn bench-compare bench-smoke
+bench-extract: build corpus
+	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
+
+bench-extract-hf: build corpus
+	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --n $(BENCH_N) --max-tokens 128
+
+bench-knn:
+	benchmarks/knn_vs_sklearn.sh
+
+bench-compare:
+	benchmarks/compare_all_pairs.sh
+
+# Seconds-long runs of every benchmark script at tiny sizes (no RESULTS.md); needs numpy and scikit-learn only
+# (extract_vs_hf.py checks the strata side and skips transformers when torch is absent).
+bench-smoke: build corpus
+	benchmarks/knn_vs_sklearn.sh --smoke
+	STRATA_SKIP_BUILD=1 benchmarks/compare_all_pairs.sh --smoke
+	STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
+	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))
