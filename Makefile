@@ -86,15 +86,17 @@ bench-extract-hf: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --n $(BENCH_N) --max-tokens 128
 
 bench-knn:
-	benchmarks/knn_vs_sklearn.sh
+	benchmarks/venv.sh "numpy scikit-learn" knn_vs_sklearn.py
+	benchmarks/venv.sh numpy knn_vs_numpy.py
 
 bench-compare:
-	benchmarks/compare_all_pairs.sh
+	benchmarks/venv.sh numpy compare_all_pairs.py
 
 # Seconds-long runs of every benchmark script at tiny sizes (no RESULTS.md); needs numpy and scikit-learn only
 # (extract_vs_hf.py checks the strata side and skips transformers when torch is absent).
 bench-smoke: build corpus
-	benchmarks/knn_vs_sklearn.sh --smoke
-	STRATA_SKIP_BUILD=1 benchmarks/compare_all_pairs.sh --smoke
+	benchmarks/venv.sh "numpy scikit-learn" knn_vs_sklearn.py --smoke
+	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy knn_vs_numpy.py --smoke
+	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy compare_all_pairs.py --smoke
 	STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))

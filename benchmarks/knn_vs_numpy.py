@@ -9,11 +9,9 @@ index)), reports the agreement of the neighbour sets and appends a table to RESU
 Usage: knn_vs_numpy.py --classpath CP [--java JAVA] [--n 16384] [--dim 1024] [-k 10] [--work DIR]
 """
 import argparse
-import json
 import os
 import platform
 import re
-import struct
 import subprocess
 import sys
 import time
@@ -21,38 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    for name, array in tensors.items():
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
-        offset += array.nbytes
-    text = json.dumps(header).encode()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for array in tensors.values():
-            f.write(np.ascontiguousarray(array, dtype="<f4").tobytes())
-
-
-def numpy_knn(x, k, block=2048):
-    """Exact cosine k-NN in float32, ties by lower index wherever argpartition keeps both candidates."""
-    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
-    n = unit.shape[0]
-    out = np.empty((n, k), dtype=np.int32)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        sims = unit[start:stop] @ unit.T
-        sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        # k + 1 candidates so a tie at the boundary can still be broken by index.
-        cand = np.argpartition(-sims, k, axis=1)[:, : k + 1]
-        cand_sims = np.take_along_axis(sims, cand, axis=1)
-        order = np.lexsort((cand, -cand_sims), axis=-1)[:, :k]
-        out[start:stop] = np.take_along_axis(cand, order, axis=1)
-    return out
+from benchlib import HERE, blas_name, machine, numpy_knn, write_safetensors
 
 
 def numpy_gram_only(x, block=2048):
@@ -60,22 +27,6 @@ def numpy_gram_only(x, block=2048):
     unit = x / np.linalg.norm(x, axis=1, keepdims=True)
     for start in range(0, unit.shape[0], block):
         unit[start:start + block] @ unit.T
-
-
-def machine():
-    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    model = re.search(r"Model name:\s*(.+)", lscpu)
-    mem_kb = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    return (model.group(1).strip() if model else platform.processor()), os.cpu_count(), mem_kb / 2**20
-
-
-def blas_name():
-    try:
-        config = np.show_config(mode="dicts")
-        blas = config["Build Dependencies"]["blas"]
-        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # older numpy: no dict mode
-        return "unknown"
 
 
 def main():
@@ -88,7 +39,10 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--work", default=str(HERE.parent / "build" / "bench-knn"))
     p.add_argument("--results", default=str(HERE / "RESULTS.md"))
+    p.add_argument("--smoke", action="store_true", help="seconds-long run at n=512, D=64; nothing appended")
     a = p.parse_args()
+    if a.smoke:
+        a.n, a.dim, a.runs = 512, 64, 1
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
 
@@ -161,6 +115,8 @@ def main():
     ]
     text = "\n".join(lines)
     print(text)
+    if a.smoke:
+        return
     results = Path(a.results)
     if not results.exists():
         results.write_text("# strata benchmark results\n\nAppended by the benchmark scripts; newest last.\n")
