@@ -29,6 +29,7 @@ esac
 
 stamp_want="$NPM_PACKAGE@$NPM_VERSION $NPM_SHA256 ${cmake_flags[*]}"
 if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" ]]; then
+  touch "$out/stamp" # newer than this script again, so make stops asking
   exit 0
 fi
 
