@@ -27,8 +27,11 @@ import java.util.Locale;
  * Usage: ExtractionOverhead MODEL.gguf CORPUS [threads] [parallel] [batchTokens] [maxTokens] [repeats]
  */
 public final class ExtractionOverhead {
+    /** Held: java.util.logging keeps loggers weakly, and a collected one would forget the level. */
+    private static final java.util.logging.Logger NATIVE_LOG = java.util.logging.Logger.getLogger("llama.cpp");
+
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("llama.cpp").setLevel(java.util.logging.Level.OFF);
+        NATIVE_LOG.setLevel(java.util.logging.Level.OFF);
         Path modelFile = Path.of(args[0]);
         Corpus corpus = Corpus.load(Path.of(args[1]));
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
