@@ -81,10 +81,6 @@ public final class ContextParams {
         return this;
     }
 
-    public int nCtx() {
-        return segment.get(JAVA_INT, N_CTX);
-    }
-
     MemorySegment segment() {
         return segment;
     }

@@ -42,10 +42,6 @@ public final class ModelParams {
         return this;
     }
 
-    public int nGpuLayers() {
-        return segment.get(JAVA_INT, N_GPU_LAYERS);
-    }
-
     MemorySegment segment() {
         return segment;
     }

@@ -28,10 +28,6 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
         }
     }
 
-    public static ExtractOptions defaults() {
-        return new ExtractOptions(DEFAULT_MAX_TOKENS, DEFAULT_BATCH_TOKENS, DEFAULT_PARALLEL,
-                Runtime.getRuntime().availableProcessors(), 0);
-    }
 
     /**
      * These options with the batch shape of {@code savedFingerprint} (a {@link #fingerprint()} string) when it

@@ -104,6 +104,52 @@ class BatchDecoderTest {
         }
     }
 
+    @Test
+    void modelQueriesReportTheWrittenShape() {
+        var handle = model.handle();
+        assertEquals(3, dev.strata.bindings.Llama.modelNLayer(handle));
+        assertEquals(64, dev.strata.bindings.Llama.modelNEmbd(handle));
+        assertEquals(4, dev.strata.bindings.Llama.modelNHead(handle));
+        assertEquals(2, dev.strata.bindings.Llama.modelNHeadKv(handle));
+        assertEquals(512, dev.strata.bindings.Llama.modelNCtxTrain(handle));
+        // token_embd and output (32000 x 64 each) plus 3 blocks of attention, FFN and norms.
+        long perBlock = 64 * 64 * 2 + 64 * 32 * 2 + 64 * 128 * 3 + 64 * 2;
+        assertEquals(2L * 32000 * 64 + 3 * perBlock + 64, dev.strata.bindings.Llama.modelNParams(handle));
+        assertTrue(dev.strata.bindings.Llama.modelDesc(handle).startsWith("llama"), dev.strata.bindings.Llama.modelDesc(handle));
+    }
+
+    @Test
+    void graphTensorsOfTheCpuBackendAreHostF32WithData() {
+        java.util.Map<String, long[]> seen = new java.util.LinkedHashMap<>();
+        dev.strata.bindings.EvalHook.Listener listener = (tensor, ask) -> {
+            String name = dev.strata.bindings.Ggml.tensorNameString(tensor);
+            if (ask) return name.equals("l_out-0");
+            seen.put(name, new long[] {dev.strata.bindings.Ggml.tensorType(tensor), dev.strata.bindings.Ggml.tensorData(tensor),
+                    dev.strata.bindings.Ggml.tensorIsHost(tensor) ? 1 : 0, dev.strata.bindings.Ggml.tensorNe(tensor, 0)});
+            return true;
+        };
+        try (var hook = new dev.strata.bindings.EvalHook(listener);
+             var arena = java.lang.foreign.Arena.ofConfined();
+             var batch = new dev.strata.bindings.Batch(8)) {
+            var params = new dev.strata.bindings.ContextParams(arena).nCtx(64).nBatch(8).nUbatch(8).nSeqMax(1).nThreads(1)
+                    .evalHook(hook);
+            var ctx = dev.strata.bindings.Llama.contextInit(model.handle(), params);
+            try {
+                int[] tokens = model.tokenize("Hello world");
+                for (int p = 0; p < tokens.length; p++) batch.add(tokens[p], p, 0, p == tokens.length - 1);
+                assertEquals(0, dev.strata.bindings.Llama.decode(ctx, batch));
+            } finally {
+                dev.strata.bindings.Llama.contextFree(ctx);
+            }
+        }
+        long[] l0 = seen.get("l_out-0");
+        assertEquals(dev.strata.bindings.Ggml.TYPE_F32, l0[0]);
+        assertTrue(l0[1] != 0, "data address");
+        assertEquals(1, l0[2], "the CPU backend's buffers are host memory");
+        assertEquals(64, l0[3], "row width");
+        assertEquals("f32", dev.strata.bindings.Ggml.typeName((int) l0[0]));
+    }
+
     static void assertClose(float[] expected, float[] actual, double relTol, String what) {
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.length; i++) {
