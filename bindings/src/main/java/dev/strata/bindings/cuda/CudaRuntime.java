@@ -18,6 +18,13 @@ import java.lang.invoke.MethodHandle;
  * line. Device pointers, streams and events are raw addresses ({@code long}); every non-zero
  * {@code cudaError_t} becomes a {@link NativeException} naming the call, the error's name and its
  * description (cudaGetErrorName, cudaGetErrorString).
+ *
+ * <p>Not yet run on a GPU. Values taken from memory rather than checked against the CUDA headers, to
+ * verify first: cudaDevAttrMemoryClockRate 36, GlobalMemoryBusWidth 37, L2CacheSize 38;
+ * cudaErrorInsufficientDriver 35; the cudaMemcpyKind values; cudaStreamNonBlocking 1;
+ * cudaEventDisableTiming 2. Elsewhere: the export cuDevicePrimaryCtxRelease_v2 (CudaDriver), the
+ * existence of cublasGetStatusName (Cublas, with a fallback table), the argument orders of
+ * cublasGemmEx, cuLaunchKernel and nvrtcCreateProgram, and the NVRTC options CudaKnnBackend passes.
  */
 public final class CudaRuntime {
     /** cudaMemcpyKind. */
