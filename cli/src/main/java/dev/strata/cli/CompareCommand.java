@@ -63,9 +63,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--activations-b", paramLabel = "FILE", description = "model B's activations (cka only)")
     Path activationsB;
 
-    @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
-            description = "which stored tensors are the layers, for cka (default ${DEFAULT-VALUE}; see strata knn)")
-    String view;
+    @Mixin
+    ViewOption view;
 
     @Override
     public Integer call() throws IOException {
@@ -110,7 +109,7 @@ public final class CompareCommand implements Callable<Integer> {
         if (activationsA == null || activationsB == null) {
             throw new IllegalArgumentException("--metric cka needs --activations-a and --activations-b");
         }
-        LayerView.Kind kind = LayerView.Kind.parse(view);
+        LayerView.Kind kind = view.kind();
         try (SafetensorsReader readerA = SafetensorsReader.open(activationsA);
              SafetensorsReader readerB = SafetensorsReader.open(activationsB)) {
             String corpusA = readerA.metadata().get("corpus_sha256");

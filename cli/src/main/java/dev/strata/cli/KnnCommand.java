@@ -1,11 +1,10 @@
 package dev.strata.cli;
 
-import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
-import dev.strata.knn.LayerView;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code strata knn}: exact cosine k nearest neighbours of every layer of an activations file. */
@@ -22,13 +21,11 @@ public final class KnnCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "KNN.npy", description = "output .npy (sidecar: <out>.json)")
     Path out;
 
-    @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
-            description = "hf: layers.0..L-1 + final_norm (default); raw: every layers.<i> + final_norm")
-    String view;
+    @Mixin
+    ViewOption view;
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
-            description = "where to compute (default: auto)")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: all cores)")
     int threads;
@@ -38,7 +35,7 @@ public final class KnnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KnnRunner.Options options = new KnnRunner.Options(k, LayerView.Kind.parse(view), KnnBackends.Device.parse(device),
+        KnnRunner.Options options = new KnnRunner.Options(k, view.kind(), device.device(),
                 threads, quiet);
         KnnRunner.Summary summary = KnnRunner.run(activations, out, options, System.err);
         if (!quiet) {

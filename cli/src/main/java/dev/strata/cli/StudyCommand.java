@@ -3,8 +3,6 @@ package dev.strata.cli;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
-import dev.strata.knn.KnnBackends;
-import dev.strata.knn.LayerView;
 import dev.strata.store.Pooling;
 import dev.strata.study.Study;
 import java.io.PrintStream;
@@ -40,16 +38,14 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "-k", defaultValue = "10", paramLabel = "K", description = "neighbours per prompt (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
-            description = "hf: Hugging Face hidden states (default); raw: the residual after every block + final norm")
-    String view;
+    @Mixin
+    ViewOption view;
 
     @Mixin
     ExtractionOptions extraction;
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
-            description = "where k-NN runs (default: auto)")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--control", paramLabel = "untrained",
             description = "add controls: 'untrained' adds a random-weight twin of every model")
@@ -74,8 +70,8 @@ public final class StudyCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("unknown --control '" + control + "' (expected untrained)");
         };
         ExtractOptions extract = extraction.toOptions();
-        Study.Options options = new Study.Options(chosenPooling, k, LayerView.Kind.parse(view), extract,
-                KnnBackends.Device.parse(device), extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
+        Study.Options options = new Study.Options(chosenPooling, k, view.kind(), extract,
+                device.device(), extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
                 Main.version());
         Corpus prompts = corpus.load();
         long started = System.nanoTime();
