@@ -1,5 +1,6 @@
 package dev.strata.corpus;
 
+import dev.strata.io.Sha256;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,12 +14,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -70,7 +68,7 @@ public final class Corpus {
             throw new CorpusException(fileName + ": no prompts");
         }
         starts.add(bytes.length);
-        return new Corpus(fileName, sha256(bytes), prompts, bytes, starts.stream().mapToInt(Integer::intValue).toArray());
+        return new Corpus(fileName, Sha256.of(bytes), prompts, bytes, starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**
@@ -100,7 +98,7 @@ public final class Corpus {
         for (int i = 0; i <= n; i++) {
             starts[i] = i * (RANDOM_LENGTH + 1);
         }
-        return new Corpus(name, sha256(bytes), prompts, bytes, starts);
+        return new Corpus(name, Sha256.of(bytes), prompts, bytes, starts);
     }
 
     /**
@@ -120,7 +118,7 @@ public final class Corpus {
             return this;
         }
         byte[] bytes = Arrays.copyOfRange(source, lineStarts[0], lineStarts[n]);
-        return new Corpus(name + " (first " + n + ")", sha256(bytes), prompts.subList(0, n), source,
+        return new Corpus(name + " (first " + n + ")", Sha256.of(bytes), prompts.subList(0, n), source,
                 Arrays.copyOf(lineStarts, n + 1));
     }
 
@@ -290,13 +288,5 @@ public final class Corpus {
 
     private static String abbreviate(String text) {
         return text.length() <= 120 ? text : text.substring(0, 117) + "...";
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
     }
 }

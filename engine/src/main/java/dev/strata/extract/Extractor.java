@@ -2,17 +2,12 @@ package dev.strata.extract;
 
 import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
+import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,7 +39,7 @@ public final class Extractor {
      */
     public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
             Progress progress) throws IOException {
-        String modelSha = sha256(modelFile);
+        String modelSha = Sha256.of(modelFile);
         if (resume) {
             // Batch shape changes only the last bits of the floats; a resumed run keeps the one it began with.
             ExtractOptions asked = options;
@@ -123,18 +118,5 @@ public final class Extractor {
         m.put("llama_cpp", Llama.RELEASE);
         m.put("strata_version", version);
         return m;
-    }
-
-    /** SHA-256 of a file, streamed. */
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buffer = new byte[1 << 20];
-            while (in.read(buffer) >= 0) {
-                // reading feeds the digest
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

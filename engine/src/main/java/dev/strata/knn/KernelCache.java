@@ -1,14 +1,12 @@
 package dev.strata.knn;
 
+import dev.strata.io.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +37,7 @@ final class KernelCache {
 
     /** The file name for a compilation: {@code <name>-<arch>-nvrtc<major.minor>-<hash16>.<cubin|ptx>}. */
     static String key(String name, String source, String arch, int[] nvrtcVersion, List<String> options, boolean cubin) {
-        String hash = sha256(source + "\0" + String.join("\0", options)).substring(0, 16);
+        String hash = Sha256.of((source + "\0" + String.join("\0", options)).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
         return name + "-" + arch + "-nvrtc" + nvrtcVersion[0] + "." + nvrtcVersion[1] + "-" + hash + (cubin ? ".cubin" : ".ptx");
     }
 
@@ -74,14 +72,6 @@ final class KernelCache {
                 }
             }
             return false;
-        }
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,18 +1,13 @@
 package dev.strata.knn;
 
+import dev.strata.io.Sha256;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Npy;
 import dev.strata.io.SafetensorsReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +67,7 @@ public final class KnnRunner {
             sidecar.put("k", k);
             sidecar.put("dim", view.dim());
             sidecar.put("source", activations.getFileName().toString());
-            sidecar.put("source_sha256", sha256(activations));
+            sidecar.put("source_sha256", Sha256.of(activations));
             for (String field : PROVENANCE_FIELDS) {
                 String value = reader.metadata().get(field);
                 if (value != null) sidecar.put(field, value);
@@ -82,24 +77,6 @@ public final class KnnRunner {
             AtomicFile.writeString(sidecarPath, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(sidecar) + "\n");
             return new Summary(out, sidecarPath, view.names(), n, k, backend.describe(), seconds(start));
         }
-    }
-
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                digest.update(buf);
-                buf.clear();
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static double seconds(long sinceNanos) {

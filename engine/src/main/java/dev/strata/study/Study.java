@@ -1,5 +1,6 @@
 package dev.strata.study;
 
+import dev.strata.io.Sha256;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
 import dev.strata.compare.Comparison;
@@ -259,7 +260,7 @@ public final class Study {
         if (sidecar.isEmpty()) return false;
         KnnSidecar s = sidecar.get();
         return Integer.valueOf(options.k()).equals(s.k()) && options.view().toString().equals(s.view())
-                && Extractor.sha256(activations).equals(s.sourceSha256());
+                && Sha256.of(activations).equals(s.sourceSha256());
     }
 
     /** Writes (or reuses) the untrained twin of a real model; its seed mixes the study seed with the model's checksum. */

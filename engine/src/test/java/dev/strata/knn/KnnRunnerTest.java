@@ -53,7 +53,7 @@ class KnnRunnerTest {
         assertEquals("tiny-llama", sidecar.get("model"));
         assertEquals("c0ffee", sidecar.get("corpus_sha256"));
         assertFalse(sidecar.containsKey("extra"));
-        assertEquals(KnnRunner.sha256(file), sidecar.get("source_sha256"));
+        assertEquals(dev.strata.io.Sha256.of(file), sidecar.get("source_sha256"));
         assertEquals(64, ((String) sidecar.get("source_sha256")).length());
         assertEquals(summary.sidecar(), dir.resolve("knn.npy.json"));
 
