@@ -3,6 +3,7 @@ package dev.strata.cli;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
+import dev.strata.store.Pooling;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -12,8 +13,8 @@ import picocli.CommandLine.Option;
 /** `strata extract`: per-layer activations of one model over a corpus, stored as safetensors. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Run a corpus through a GGUF model and store one vector per prompt per layer.",
-                "Writes activations-last.safetensors, activations-mean.safetensors, prompts.jsonl and manifest.json",
-                "into --out. Checkpoints after every batch: --resume continues a killed run."})
+                "Writes activations-last.safetensors, activations-mean.safetensors (see --pooling), prompts.jsonl and",
+                "manifest.json into --out. Checkpoints after every batch: --resume continues a killed run."})
 final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.gguf", description = "the GGUF model")
     Path model;
@@ -27,6 +28,11 @@ final class ExtractCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Option(names = "--pooling", defaultValue = "both", paramLabel = "both|last|mean",
+            description = "the poolings to store (default ${DEFAULT-VALUE}); last alone is faster and needs less memory:"
+                    + " llama.cpp then runs the last block and keeps logits for each prompt's last token only")
+    String pooling;
+
     @Option(names = "--resume", description = "continue the checkpointed run in --out (a finished run is left as it is)")
     boolean resume;
 
@@ -39,7 +45,7 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
-        ExtractOptions options = extraction.toOptions();
+        ExtractOptions options = extraction.toOptions().withPoolings(Pooling.parseSet(pooling));
         Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result = new Extractor(Main.version()).run(model, prompts, out, options, resume, overwrite,

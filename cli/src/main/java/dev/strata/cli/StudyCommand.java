@@ -59,11 +59,7 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Pooling chosenPooling = switch (pooling.strip().toLowerCase(Locale.ROOT)) {
-            case "last" -> Pooling.LAST;
-            case "mean" -> Pooling.MEAN;
-            default -> throw new IllegalArgumentException("unknown --pooling '" + pooling + "' (expected last or mean)");
-        };
+        Pooling chosenPooling = Pooling.of(pooling);
         Study.Control chosenControl = control == null ? Study.Control.NONE : switch (control.strip().toLowerCase(Locale.ROOT)) {
             case "untrained" -> Study.Control.UNTRAINED;
             case "none" -> Study.Control.NONE;

@@ -115,7 +115,8 @@ class CompareCommandTest {
     private Path activations(String name, int n, int width, float[][][] values)
             throws IOException {
         Path out = dir.resolve(name);
-        var fingerprint = new dev.strata.store.StoreFingerprint("m-" + name, "c", "o", n, width, values.length);
+        var fingerprint = new dev.strata.store.StoreFingerprint("m-" + name, "c", "o", n, width, values.length,
+                java.util.EnumSet.allOf(dev.strata.store.Pooling.class));
         try (var store = dev.strata.store.ActivationStore.create(out, fingerprint, Map.of("corpus_sha256", "c", "model", name), false);
              var batch = dev.strata.store.RowBatch.allocate(n, values.length, width, dev.strata.store.RowBatch.Layout.PROMPT_MAJOR)) {
             for (var pooling : dev.strata.store.Pooling.values()) {

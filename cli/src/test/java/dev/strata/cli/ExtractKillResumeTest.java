@@ -62,6 +62,24 @@ class ExtractKillResumeTest {
         assertEquals(1, Main.run(concat(common, "--out", killed.toString())), "a finished directory is not overwritten unasked");
     }
 
+    @Test
+    void poolingLastStoresTheLastTokenFileOnly() throws Exception {
+        Path model = tmp.resolve("m.gguf");
+        RandomLlamaModel.builder().vocabularyFrom(Path.of(System.getProperty("strata.llama.src"), "models", "ggml-vocab-llama-spm.gguf"))
+                .blocks(2).width(64).heads(4).kvHeads(2).ffnWidth(128).seed(3).weightType(GgmlType.F32).write(model);
+        Path corpus = tmp.resolve("c.txt");
+        Files.write(corpus, List.of("one prompt", "and another, a little longer", "a third"));
+        String[] common = {"extract", "--model", model.toString(), "--corpus", corpus.toString(), "--quiet"};
+        Path out = tmp.resolve("last");
+        assertEquals(0, Main.run(concat(common, "--out", out.toString(), "--pooling", "last")));
+        assertTrue(Files.exists(out.resolve("activations-last.safetensors")));
+        assertTrue(!Files.exists(out.resolve("activations-mean.safetensors")), "mean was not asked for");
+        assertTrue(Files.readString(out.resolve("manifest.json")).contains("\"poolings\":[\"last\"]"));
+        assertEquals(1, Main.run(concat(common, "--out", tmp.resolve("bad").toString(), "--pooling", "max")),
+                "an unknown pooling is refused");
+        assertTrue(!Files.exists(tmp.resolve("bad")), "nothing is written for a refused option");
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -5,8 +5,10 @@ import dev.strata.bindings.ContextParams;
 import dev.strata.bindings.EvalHook;
 import dev.strata.bindings.Llama;
 import dev.strata.bindings.NativeException;
+import dev.strata.store.Pooling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Set;
 
 /**
  * Decodes batches of whole prompts, each prompt its own sequence, and leaves their per-layer rows in a
@@ -23,19 +25,27 @@ public final class BatchDecoder implements AutoCloseable {
     private final MemorySegment memory;
     private final int maxTokens;
     private final int maxSeqs;
+    private final boolean allOutputs;
     private final int[] start;
     private boolean namesChecked;
+
+    /** A decoder that pools both the last token and the mean. */
+    public BatchDecoder(LoadedModel model, int maxTokens, int maxSeqs, int threads) {
+        this(model, maxTokens, maxSeqs, threads, java.util.EnumSet.allOf(Pooling.class));
+    }
 
     /**
      * @param maxTokens most tokens of all prompts of one batch together
      * @param maxSeqs most prompts in one batch
+     * @param poolings the poolings wanted: without the mean, only each prompt's last token is a llama.cpp output
      */
-    public BatchDecoder(LoadedModel model, int maxTokens, int maxSeqs, int threads) {
+    public BatchDecoder(LoadedModel model, int maxTokens, int maxSeqs, int threads, Set<Pooling> poolings) {
         this.model = model;
         this.maxTokens = maxTokens;
         this.maxSeqs = maxSeqs;
+        this.allOutputs = poolings.contains(Pooling.MEAN);
         this.start = new int[maxSeqs];
-        this.capture = new LayerCapture(model.nLayer(), model.width(), maxSeqs, maxTokens);
+        this.capture = new LayerCapture(model.nLayer(), model.width(), maxSeqs, maxTokens, allOutputs);
         this.hook = new EvalHook(capture);
         this.batch = new Batch(maxTokens);
         try (Arena arena = Arena.ofConfined()) {
@@ -77,8 +87,8 @@ public final class BatchDecoder implements AutoCloseable {
             if (lengths[s] < 1) throw new IllegalArgumentException("prompt " + s + " of the batch has no tokens");
             if (offset + lengths[s] > maxTokens) throw new IllegalArgumentException("batch holds more than " + maxTokens + " tokens");
             for (int p = 0; p < lengths[s]; p++) {
-                // Every token is an output: the last block then keeps all rows, which the mean needs.
-                batch.add(tokens[offset + p], p, s, true);
+                // For the mean every token is an output: the last block then keeps all rows.
+                batch.add(tokens[offset + p], p, s, allOutputs || p == lengths[s] - 1);
             }
             offset += lengths[s];
         }

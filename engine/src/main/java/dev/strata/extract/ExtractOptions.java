@@ -1,5 +1,10 @@
 package dev.strata.extract;
 
+import dev.strata.store.Pooling;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * How an extraction runs.
  *
@@ -8,17 +13,27 @@ package dev.strata.extract;
  * @param parallel    most prompts decoded together, each its own sequence
  * @param threads     CPU threads for llama.cpp
  * @param gpuLayers   blocks offloaded to a GPU (0: none; negative: all)
+ * @param poolings    the poolings to store. Without mean, only each prompt's last token is a llama.cpp output:
+ *                    the last block then runs on those rows alone and llama.cpp copies no logits for the rest
  */
-public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
+public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers,
+        Set<Pooling> poolings) {
     public static final int DEFAULT_MAX_TOKENS = 512;
     /**
-     * llama.cpp keeps logits for every output token, and capture makes every token an output (the mean needs all
-     * rows), so a batch costs n_vocab x batchTokens x 4 bytes of host memory: 512 MiB for Gemma's 262k vocabulary.
+     * llama.cpp keeps logits for every output token, and the mean makes every token an output (it needs all rows),
+     * so a batch costs n_vocab x batchTokens x 4 bytes of host memory: 512 MiB for Gemma's 262k vocabulary.
      */
     public static final int DEFAULT_BATCH_TOKENS = 512;
     public static final int DEFAULT_PARALLEL = 16;
 
+    /** Options that store both poolings. */
+    public ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
+        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class));
+    }
+
     public ExtractOptions {
+        if (poolings.isEmpty()) throw new IllegalArgumentException("no pooling to store");
+        poolings = Collections.unmodifiableSet(EnumSet.copyOf(poolings));
         if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
         if (parallel < 1) throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -28,6 +43,10 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
         }
     }
 
+    /** These options, storing {@code poolings} instead. */
+    public ExtractOptions withPoolings(Set<Pooling> poolings) {
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings);
+    }
 
     /**
      * These options with the batch shape of {@code savedFingerprint} (a {@link #fingerprint()} string) when it
@@ -42,13 +61,13 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
         Integer batch = saved.get("batch_tokens");
         Integer seqs = saved.get("parallel");
         if (!Integer.valueOf(maxTokens).equals(saved.get("max_tokens")) || batch == null || seqs == null) return this;
-        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers);
+        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers, poolings);
     }
 
     /**
      * The options that decide the stored bytes, for the resume fingerprint. Batch shape is among them: it decides
      * which prompts share a graph, and float results may differ in the last bit between batch shapes. Threads and GPU
-     * layers are not: a resumed run may use another machine's cores.
+     * layers are not: a resumed run may use another machine's cores. Poolings are in the store's fingerprint.
      */
     public String fingerprint() {
         return "max_tokens=" + maxTokens + ";batch_tokens=" + batchTokens + ";parallel=" + parallel;

@@ -4,6 +4,7 @@ import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
 import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
+import dev.strata.store.Pooling;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public final class Extractor {
         try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
             int tensors = model.nLayer() + 2;
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
-                    corpus.size(), model.width(), tensors);
+                    corpus.size(), model.width(), tensors, options.poolings());
             Map<String, String> metadata = metadata(model, modelSha, corpus, options);
             try (ActivationStore store = resume
                     ? ActivationStore.resume(dir, fingerprint, metadata)
@@ -71,7 +72,8 @@ public final class Extractor {
         int[] fullLengths = new int[packer.parallel()];
         long tokensDone = 0;
         int truncated = 0;
-        try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), packer.parallel(), options.threads());
+        try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), packer.parallel(), options.threads(),
+                     options.poolings());
              RowBatch rows = RowBatch.wrap(packer.parallel(), decoder.capture().slots(), model.width(),
                      RowBatch.Layout.TENSOR_MAJOR, decoder.capture().lastRows(), decoder.capture().meanRows())) {
             while (packer.hasNext()) {
@@ -98,6 +100,7 @@ public final class Extractor {
         run.put("max_tokens", options.maxTokens());
         run.put("batch_tokens", options.batchTokens());
         run.put("parallel", options.parallel());
+        run.put("poolings", Pooling.labels(options.poolings()));
         run.put("system", Llama.systemInfo());
         store.finish(corpus.ids(), run);
         return new Result(dir, n, tokensDone, truncated, seconds, false);

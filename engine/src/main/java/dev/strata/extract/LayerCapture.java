@@ -22,6 +22,9 @@ import java.util.Set;
  * </ul>
  * Once {@code result_norm} is captured the graph is cut short: the LM head would only cost time.
  *
+ * <p>Without the mean, only each prompt's last token is a llama.cpp output, and the graph keeps only those rows
+ * in its last block: {@code l_out-<L-1>} and {@code result_norm} then hold one row per sequence.
+ *
  * <p>Allocation-free once constructed: names are compared as bytes, rows are copied into off-heap
  * buffers, and the batch layout lives in arrays reused from batch to batch.
  */
@@ -34,6 +37,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
     private final int width;
     private final int slots;
     private final int maxSeqs;
+    private final boolean pooledMean;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment last;
     private final MemorySegment mean;
@@ -52,16 +56,18 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
      * @param width residual width (D)
      * @param maxSeqs most sequences in one batch
      * @param maxTokens most tokens in one batch
+     * @param pooledMean whether to compute the mean rows; without it every token but the last need not be an output
      */
-    public LayerCapture(int nLayer, int width, int maxSeqs, int maxTokens) {
+    public LayerCapture(int nLayer, int width, int maxSeqs, int maxTokens, boolean pooledMean) {
         this.nLayer = nLayer;
         this.width = width;
         this.slots = nLayer + 2;
         this.maxSeqs = maxSeqs;
+        this.pooledMean = pooledMean;
         long rowsBytes = (long) maxSeqs * slots * width * Float.BYTES;
         last = arena.allocate(rowsBytes, 64);
         mean = arena.allocate(rowsBytes, 64);
-        scratch = arena.allocate((long) maxTokens * width * Float.BYTES, 64);
+        scratch = pooledMean ? arena.allocate((long) maxTokens * width * Float.BYTES, 64) : MemorySegment.NULL;
         sum = new double[width];
         seqStart = new int[maxSeqs];
         seqLength = new int[maxSeqs];
@@ -82,7 +88,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         return last;
     }
 
-    /** Mean rows of the batch: [slot][sequence][width] float32. */
+    /** Mean rows of the batch: [slot][sequence][width] float32; left untouched without {@code pooledMean}. */
     public MemorySegment meanRows() {
         return mean;
     }
@@ -150,14 +156,24 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
 
     private void capture(long tensor, int slot) {
         long rows = Ggml.tensorNe(tensor, 1);
-        if (Ggml.tensorType(tensor) != Ggml.TYPE_F32 || Ggml.tensorNe(tensor, 0) != width || rows != tokenCount
+        // All rows, or (last token only) the graph's output rows: one per sequence, in sequence order.
+        boolean outputRowsOnly = !pooledMean && rows == seqCount;
+        if (Ggml.tensorType(tensor) != Ggml.TYPE_F32 || Ggml.tensorNe(tensor, 0) != width
+                || (rows != tokenCount && !outputRowsOnly)
                 || Ggml.tensorNb(tensor, 1) != (long) width * Float.BYTES
                 || Ggml.tensorNe(tensor, 2) != 1 || Ggml.tensorNe(tensor, 3) != 1) {
             throw new IllegalStateException("tensor " + Ggml.tensorNameString(tensor) + " is " + Ggml.typeName(Ggml.tensorType(tensor))
                     + " [" + Ggml.tensorNe(tensor, 0) + ", " + rows + "]; expected contiguous f32 [" + width + ", " + tokenCount + "]");
         }
-        Ggml.tensorGet(tensor, scratch.address(), 0, rows * width * Float.BYTES);
         long rowBytes = (long) width * Float.BYTES;
+        if (!pooledMean) {
+            for (int s = 0; s < seqCount; s++) {
+                long lastRow = rows == tokenCount ? seqStart[s] + seqLength[s] - 1 : s;
+                Ggml.tensorGet(tensor, last.address() + ((long) slot * maxSeqs + s) * rowBytes, lastRow * rowBytes, rowBytes);
+            }
+            return;
+        }
+        Ggml.tensorGet(tensor, scratch.address(), 0, rows * rowBytes);
         for (int s = 0; s < seqCount; s++) {
             long out = ((long) slot * maxSeqs + s) * rowBytes;
             int first = seqStart[s];

@@ -31,7 +31,9 @@ import java.util.TreeMap;
  *       presence marks the directory as finished.
  * </ul>
  *
- * <p>While running, both activation files exist pre-sized as {@code .activations-*.safetensors.partial} with their
+ * <p>The fingerprint names the poolings stored; a run may keep only one of the two files.
+ *
+ * <p>While running, the activation files exist pre-sized as {@code .activations-*.safetensors.partial} with their
  * final header, and each batch is written at its rows' final offsets, so memory holds one batch, never n prompts.
  * {@link #checkpoint()} forces the partial files to disk and then atomically replaces {@code checkpoint.json}; a run
  * killed at any moment resumes from the last checkpoint, and rows written after it are simply written again.
@@ -65,7 +67,7 @@ public final class ActivationStore implements AutoCloseable {
         this.dir = dir;
         this.fingerprint = fingerprint;
         this.metadata = new TreeMap<>(metadata);
-        for (Pooling pooling : Pooling.values()) {
+        for (Pooling pooling : fingerprint.poolings()) {
             Map<String, String> fileMetadata = new TreeMap<>(this.metadata);
             fileMetadata.put("pooling", pooling.label());
             layouts.put(pooling, new SafetensorsLayout(fingerprint, fileMetadata));
@@ -166,7 +168,7 @@ public final class ActivationStore implements AutoCloseable {
 
     /**
      * Writes slots 0 .. count-1 of {@code batch} as prompts {@code firstPrompt} .. {@code firstPrompt + count - 1},
-     * into every tensor of both files, with their token counts. Batches must come in corpus order without gaps
+     * into every tensor of every pooling's file, with their token counts. Batches must come in corpus order without gaps
      * ({@code firstPrompt == promptsDone()}). Allocates nothing.
      */
     public void append(int firstPrompt, int count, RowBatch batch) throws IOException {
@@ -185,6 +187,7 @@ public final class ActivationStore implements AutoCloseable {
         boolean tensorRowsAdjacent = batch.layout() == RowBatch.Layout.TENSOR_MAJOR;
         for (Pooling pooling : POOLINGS) {
             FileChannel file = partials.get(pooling);
+            if (file == null) continue; // a pooling this run does not store
             ByteBuffer rows = batch.rowView(pooling);
             for (int tensor = 0; tensor < fingerprint.tensors(); tensor++) {
                 long fileOffset = layouts.get(pooling).rowOffset(tensor, firstPrompt);
@@ -300,7 +303,7 @@ public final class ActivationStore implements AutoCloseable {
     }
 
     private void createPartials() throws IOException {
-        for (Pooling pooling : Pooling.values()) {
+        for (Pooling pooling : fingerprint.poolings()) {
             SafetensorsLayout layout = layouts.get(pooling);
             byte[] header = layout.header();
             FileChannel file = FileChannel.open(partialPath(pooling), StandardOpenOption.CREATE,
@@ -316,7 +319,7 @@ public final class ActivationStore implements AutoCloseable {
 
     /** Reopens the partial files of a checkpointed run, checking they are the files this run would have made. */
     private void openPartials() throws IOException {
-        for (Pooling pooling : Pooling.values()) {
+        for (Pooling pooling : fingerprint.poolings()) {
             SafetensorsLayout layout = layouts.get(pooling);
             byte[] header = layout.header();
             Path path = partialPath(pooling);
@@ -360,7 +363,7 @@ public final class ActivationStore implements AutoCloseable {
 
     private Map<String, Object> manifest(Map<String, ?> run) {
         Map<String, Object> files = new LinkedHashMap<>();
-        for (Pooling pooling : Pooling.values()) {
+        for (Pooling pooling : fingerprint.poolings()) {
             files.put(pooling.label(), pooling.fileName());
         }
         files.put("prompts", PROMPTS);

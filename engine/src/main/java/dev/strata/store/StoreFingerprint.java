@@ -1,10 +1,13 @@
 package dev.strata.store;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What makes two runs the same run: a checkpoint is only continued by a run with an equal fingerprint.
@@ -15,12 +18,16 @@ import java.util.Objects;
  * @param prompts      n, the number of prompts (rows of every tensor)
  * @param width        D, the model's embedding width (columns of every tensor)
  * @param tensors      T = L + 2: {@code layers.0} .. {@code layers.L} and {@code final_norm}
+ * @param poolings     the poolings stored, one file each
  */
-public record StoreFingerprint(String modelSha256, String corpusSha256, String options, int prompts, int width, int tensors) {
+public record StoreFingerprint(String modelSha256, String corpusSha256, String options, int prompts, int width, int tensors,
+        Set<Pooling> poolings) {
     public StoreFingerprint {
         Objects.requireNonNull(modelSha256, "modelSha256");
         Objects.requireNonNull(corpusSha256, "corpusSha256");
         Objects.requireNonNull(options, "options");
+        if (poolings.isEmpty()) throw new IllegalArgumentException("fingerprint needs at least one pooling");
+        poolings = Collections.unmodifiableSet(EnumSet.copyOf(poolings));
         if (prompts <= 0 || width <= 0 || tensors < 2) {
             throw new IllegalArgumentException("fingerprint needs prompts > 0, width > 0 and tensors >= 2; got "
                     + prompts + ", " + width + ", " + tensors);
@@ -45,13 +52,20 @@ public record StoreFingerprint(String modelSha256, String corpusSha256, String o
         json.put("prompts", prompts);
         json.put("width", width);
         json.put("tensors", tensors);
+        json.put("poolings", poolings.stream().map(Pooling::label).toList());
         return json;
     }
 
     static StoreFingerprint fromJson(Map<?, ?> json) {
+        // Stores written before "poolings" existed hold both.
+        Set<Pooling> poolings = EnumSet.allOf(Pooling.class);
+        if (json.get("poolings") instanceof List<?> labels) {
+            poolings = EnumSet.noneOf(Pooling.class);
+            for (Object label : labels) poolings.add(Pooling.of(String.valueOf(label)));
+        }
         return new StoreFingerprint((String) json.get("modelSha256"), (String) json.get("corpusSha256"),
                 (String) json.get("options"), ((Number) json.get("prompts")).intValue(),
-                ((Number) json.get("width")).intValue(), ((Number) json.get("tensors")).intValue());
+                ((Number) json.get("width")).intValue(), ((Number) json.get("tensors")).intValue(), poolings);
     }
 
     /** Each field that differs, as "FIELD VALUE-THEN, this run uses VALUE-NOW" phrases; empty when equal. */
@@ -65,6 +79,8 @@ public record StoreFingerprint(String modelSha256, String corpusSha256, String o
         compare(differences, "prompt count", prompts, thisRun.prompts, prompts == thisRun.prompts);
         compare(differences, "width", width, thisRun.width, width == thisRun.width);
         compare(differences, "tensor count", tensors, thisRun.tensors, tensors == thisRun.tensors);
+        compare(differences, "poolings", Pooling.labels(poolings), Pooling.labels(thisRun.poolings),
+                poolings.equals(thisRun.poolings));
         return differences;
     }
 

@@ -4,9 +4,13 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.store.Pooling;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,13 +77,21 @@ class BatchDecoderTest {
     void aPromptGivesTheSameVectorsAloneOrInABatch() {
         try (BatchDecoder decoder = new BatchDecoder(model, 256, 4, 2)) {
             for (boolean mean : new boolean[] {false, true}) {
-                float[][][] together = decodeTogether(decoder, mean, PROMPTS);
-                for (int s = 0; s < PROMPTS.length; s++) {
-                    float[][] alone = decodeTogether(decoder, mean, PROMPTS[s])[0];
-                    for (int slot = 0; slot < alone.length; slot++) {
-                        assertClose(alone[slot], together[s][slot], 1e-5, "prompt " + s + " slot " + slot + " mean=" + mean);
-                    }
-                }
+                assertSameAloneAndTogether(decoder, mean);
+            }
+        }
+        // Last token alone: the last block holds one row per prompt, which must still be matched to its prompt.
+        try (BatchDecoder decoder = new BatchDecoder(model, 256, 4, 2, EnumSet.of(Pooling.LAST))) {
+            assertSameAloneAndTogether(decoder, false);
+        }
+    }
+
+    private static void assertSameAloneAndTogether(BatchDecoder decoder, boolean mean) {
+        float[][][] together = decodeTogether(decoder, mean, PROMPTS);
+        for (int s = 0; s < PROMPTS.length; s++) {
+            float[][] alone = decodeTogether(decoder, mean, PROMPTS[s])[0];
+            for (int slot = 0; slot < alone.length; slot++) {
+                assertClose(alone[slot], together[s][slot], 1e-5, "prompt " + s + " slot " + slot + " mean=" + mean);
             }
         }
     }
@@ -90,17 +102,19 @@ class BatchDecoderTest {
         int[] flat = Arrays.stream(tokens).flatMapToInt(Arrays::stream).toArray();
         int[] lengths = Arrays.stream(tokens).mapToInt(t -> t.length).toArray();
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (BatchDecoder decoder = new BatchDecoder(model, 256, 4, 2)) {
-            for (int i = 0; i < 200; i++) decoder.decode(3, flat, lengths); // warm up: JIT, first-batch checks
-            // The JIT only ever removes allocations, so the best window shows the steady state; an object
-            // made per batch or per graph node (~100 callbacks a batch) would show in every window.
-            long perBatch = Long.MAX_VALUE;
-            for (int window = 0; window < 6; window++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 50; i++) decoder.decode(3, flat, lengths);
-                perBatch = Math.min(perBatch, (threads.getCurrentThreadAllocatedBytes() - before) / 50);
+        for (Set<Pooling> poolings : List.of(EnumSet.allOf(Pooling.class), EnumSet.of(Pooling.LAST))) {
+            try (BatchDecoder decoder = new BatchDecoder(model, 256, 4, 2, poolings)) {
+                for (int i = 0; i < 200; i++) decoder.decode(3, flat, lengths); // warm up: JIT, first-batch checks
+                // The JIT only ever removes allocations, so the best window shows the steady state; an object
+                // made per batch or per graph node (~100 callbacks a batch) would show in every window.
+                long perBatch = Long.MAX_VALUE;
+                for (int window = 0; window < 6; window++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 50; i++) decoder.decode(3, flat, lengths);
+                    perBatch = Math.min(perBatch, (threads.getCurrentThreadAllocatedBytes() - before) / 50);
+                }
+                assertTrue(perBatch < 16, "decode + capture of " + poolings + " allocated " + perBatch + " bytes per batch");
             }
-            assertTrue(perBatch < 16, "decode + capture allocated " + perBatch + " bytes per batch");
         }
     }
 

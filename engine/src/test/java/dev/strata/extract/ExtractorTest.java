@@ -2,6 +2,7 @@ package dev.strata.extract;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,11 +13,13 @@ import dev.strata.gguf.GgufFormatException;
 import dev.strata.gguf.RandomLlamaModel;
 import dev.strata.gguf.ReferenceLlama;
 import dev.strata.io.SafetensorsReader;
+import dev.strata.store.Pooling;
 import dev.strata.store.StoreExistsException;
 import dev.strata.store.StoreMismatchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +72,39 @@ class ExtractorTest {
                 }
             }
         }
+    }
+
+    @Test
+    void eachPoolingAloneStoresWhatBothStore() throws IOException {
+        Path both = tmp.resolve("both");
+        Extractor extractor = new Extractor("test");
+        extractor.run(TestModels.tinyF32(), corpus(), both, SMALL_BATCHES, false, false, (d, t, k, s) -> {});
+        for (Pooling pooling : Pooling.values()) {
+            // Last alone makes only each prompt's last token an output, so the last block runs on fewer rows.
+            Path alone = tmp.resolve(pooling.label());
+            extractor.run(TestModels.tinyF32(), corpus(), alone, SMALL_BATCHES.withPoolings(EnumSet.of(pooling)), false,
+                    false, (d, t, k, s) -> {});
+            Pooling other = pooling == Pooling.LAST ? Pooling.MEAN : Pooling.LAST;
+            assertFalse(Files.exists(alone.resolve(other.fileName())), other + " is not stored");
+            try (SafetensorsReader expected = SafetensorsReader.open(both.resolve(pooling.fileName()));
+                 SafetensorsReader actual = SafetensorsReader.open(alone.resolve(pooling.fileName()))) {
+                List<String> names = expected.tensors().stream().map(SafetensorsReader.TensorInfo::name).toList();
+                assertEquals(names, actual.tensors().stream().map(SafetensorsReader.TensorInfo::name).toList());
+                for (String name : names) {
+                    float[][] want = expected.readMatrix(name);
+                    float[][] got = actual.readMatrix(name);
+                    for (int p = 0; p < PROMPTS.size(); p++) {
+                        for (int d = 0; d < want[p].length; d++) {
+                            assertEquals(want[p][d], got[p][d], 1e-5 * (1 + Math.abs(want[p][d])),
+                                    pooling + " " + name + ", prompt " + p + ", dim " + d);
+                        }
+                    }
+                }
+            }
+        }
+        StoreMismatchException e = assertThrows(StoreMismatchException.class, () -> extractor.run(TestModels.tinyF32(),
+                corpus(), tmp.resolve("last"), SMALL_BATCHES, true, false, (d, t, k, s) -> {}));
+        assertTrue(e.getMessage().contains("poolings last, this run uses last+mean"), e.getMessage());
     }
 
     @Test

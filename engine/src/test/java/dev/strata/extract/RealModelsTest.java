@@ -13,6 +13,7 @@ import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.GgufFile;
 import dev.strata.gguf.ModelSummary;
 import dev.strata.io.SafetensorsReader;
+import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -158,6 +159,34 @@ class RealModelsTest {
             }
         }
         checkInputEmbeddings(model, file, out, width);
+        checkLastAloneAgrees(file, corpus, out);
+    }
+
+    /**
+     * Last pooling alone makes only each prompt's last token an output: the graph's last block then holds one row per
+     * prompt, in prompt order. Its vectors must be those of the run that stored both poolings.
+     */
+    private void checkLastAloneAgrees(Path file, Corpus corpus, Path both) throws IOException {
+        Path alone = tmp.resolve("last-alone");
+        new Extractor("test").run(file, corpus, alone, OPTIONS.withPoolings(java.util.EnumSet.of(Pooling.LAST)), false,
+                false, (d, t, k, s) -> {});
+        assertFalse(Files.exists(alone.resolve(Pooling.MEAN.fileName())));
+        try (SafetensorsReader expected = SafetensorsReader.open(both.resolve(Pooling.LAST.fileName()));
+             SafetensorsReader actual = SafetensorsReader.open(alone.resolve(Pooling.LAST.fileName()))) {
+            for (SafetensorsReader.TensorInfo tensor : expected.tensors()) {
+                float[][] want = expected.readMatrix(tensor.name());
+                float[][] got = actual.readMatrix(tensor.name());
+                for (int p = 0; p < want.length; p++) {
+                    double diff = 0, norm = 0;
+                    for (int d = 0; d < want[p].length; d++) {
+                        diff += (want[p][d] - got[p][d]) * (double) (want[p][d] - got[p][d]);
+                        norm += want[p][d] * (double) want[p][d];
+                    }
+                    assertTrue(Math.sqrt(diff / norm) < 1e-4, tensor.name() + " prompt " + p + ": relative difference "
+                            + Math.sqrt(diff / norm) + " between last alone and both poolings");
+                }
+            }
+        }
     }
 
     /**

@@ -35,7 +35,8 @@ class ActivationStoreAllocationTest {
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
         int prompts = (WARM_UP_BATCHES + MEASURED_BATCHES) * BATCH;
-        StoreFingerprint fingerprint = new StoreFingerprint("m", "c", "o", prompts, WIDTH, TENSORS);
+        StoreFingerprint fingerprint = new StoreFingerprint("m", "c", "o", prompts, WIDTH, TENSORS,
+                java.util.EnumSet.allOf(Pooling.class));
         try (RowBatch batch = RowBatch.allocate(BATCH, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
                 ActivationStore store = ActivationStore.create(tmp, fingerprint, Map.of("k", "v"), false)) {
             for (int b = 0; b < WARM_UP_BATCHES; b++) {

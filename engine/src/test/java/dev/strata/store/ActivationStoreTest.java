@@ -60,6 +60,35 @@ class ActivationStoreTest {
     }
 
     @Test
+    void aLastOnlyRunWritesOneFileWithTheSameBytes() throws Exception {
+        writeRun(tmp.resolve("both"), 5, RowBatch.Layout.PROMPT_MAJOR);
+        Path dir = tmp.resolve("last");
+        StoreFingerprint lastOnly = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
+                FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, java.util.EnumSet.of(Pooling.LAST));
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
+                ActivationStore store = ActivationStore.create(dir, lastOnly, METADATA, false)) {
+            appendRest(store, batch);
+            store.finish(IDS, Map.of());
+        }
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("activations-last.safetensors", "manifest.json", "prompts.jsonl"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        String name = Pooling.LAST.fileName();
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("both").resolve(name)), Files.readAllBytes(dir.resolve(name)));
+        Map<String, Object> manifest = JSON.std.mapFrom(Files.readString(dir.resolve(ActivationStore.MANIFEST)));
+        assertEquals(Map.of("last", name, "prompts", "prompts.jsonl"), manifest.get("files"));
+        assertEquals(lastOnly, StoreFingerprint.fromJson((Map<?, ?>) manifest.get("fingerprint")));
+    }
+
+    @Test
+    void aFingerprintSavedBeforePoolingsWereRecordedMeansBoth() {
+        Map<String, Object> json = new java.util.HashMap<>(FINGERPRINT.toJson());
+        json.remove("poolings");
+        assertEquals(java.util.EnumSet.allOf(Pooling.class), StoreFingerprint.fromJson(json).poolings());
+    }
+
+    @Test
     void bytesDoNotDependOnBatchSizeOrLayout() throws Exception {
         writeRun(tmp.resolve("by5"), 5, RowBatch.Layout.PROMPT_MAJOR);
         writeRun(tmp.resolve("by7"), 7, RowBatch.Layout.TENSOR_MAJOR);
@@ -120,16 +149,21 @@ class ActivationStoreTest {
         ActivationStore.create(dir, FINGERPRINT, METADATA, false).close();
 
         StoreFingerprint otherCorpus = new StoreFingerprint(FINGERPRINT.modelSha256(), "dd".repeat(32),
-                FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS);
+                FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, FINGERPRINT.poolings());
         String message = assertThrows(StoreMismatchException.class,
                 () -> ActivationStore.resume(dir, otherCorpus, METADATA)).getMessage();
         assertEquals("--resume: the checkpoint in " + dir + " was made with corpus sha256 cccccccccccc…, this run uses"
                 + " dddddddddddd… (use --overwrite to start over)", message);
 
         StoreFingerprint otherOptions = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
-                "max_tokens=256;template=none", PROMPTS, WIDTH, TENSORS);
+                "max_tokens=256;template=none", PROMPTS, WIDTH, TENSORS, FINGERPRINT.poolings());
         assertTrue(assertThrows(StoreMismatchException.class, () -> ActivationStore.resume(dir, otherOptions, METADATA))
                 .getMessage().contains("options \"max_tokens=512;template=none\", this run uses \"max_tokens=256;template=none\""));
+
+        StoreFingerprint lastOnly = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
+                FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, java.util.EnumSet.of(Pooling.LAST));
+        assertTrue(assertThrows(StoreMismatchException.class, () -> ActivationStore.resume(dir, lastOnly, METADATA))
+                .getMessage().contains("poolings last+mean, this run uses last"));
 
         assertTrue(assertThrows(StoreMismatchException.class,
                 () -> ActivationStore.resume(dir, FINGERPRINT, Map.of("strata.model", "other"))).getMessage()

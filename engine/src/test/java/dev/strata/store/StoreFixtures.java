@@ -19,7 +19,8 @@ final class StoreFixtures {
     static final int WIDTH = 8;
     static final int TENSORS = 4;
     static final StoreFingerprint FINGERPRINT = new StoreFingerprint(
-            "aa".repeat(32), "cc".repeat(32), "max_tokens=512;template=none", PROMPTS, WIDTH, TENSORS);
+            "aa".repeat(32), "cc".repeat(32), "max_tokens=512;template=none", PROMPTS, WIDTH, TENSORS,
+            java.util.EnumSet.allOf(Pooling.class));
     static final Map<String, String> METADATA = Map.of("strata.model", "tiny \"test\" model", "strata.version", "0.1.0");
     static final List<String> IDS = IntStream.rangeClosed(1, PROMPTS).mapToObj(i -> "p" + i).toList();
 
