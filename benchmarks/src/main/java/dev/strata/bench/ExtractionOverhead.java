@@ -2,19 +2,24 @@ package dev.strata.bench;
 
 import dev.strata.bindings.Batch;
 import dev.strata.bindings.ContextParams;
+import dev.strata.bindings.EvalHook;
+import dev.strata.bindings.Ggml;
 import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.BatchDecoder;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.LoadedModel;
 import dev.strata.extract.PromptPacker;
+import dev.strata.store.Pooling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Capture overhead: tokens per second of strata's capturing decode against plain llama.cpp decode loops over the
@@ -22,8 +27,13 @@ import java.util.Locale;
  * <ul>
  *   <li>plain-last: no callback, only each prompt's last token is an output (what an embedding user runs);</li>
  *   <li>plain-all: no callback, every token an output (the same rows as capture keeps, plus the LM head);</li>
- *   <li>capture: strata's BatchDecoder: callback, every block copied and pooled, graph cut after the final norm.</li>
+ *   <li>all-rows: every token an output and the graph cut after the final norm, nothing copied: what llama.cpp
+ *       itself costs for the rows the mean needs (the last block on all rows, n_vocab logits copied per token);</li>
+ *   <li>capture: strata's BatchDecoder storing both poolings: every block copied and pooled;</li>
+ *   <li>capture-last: strata's BatchDecoder storing the last token only (extract --pooling last).</li>
  * </ul>
+ * The modes run in turn, round after round, so that a slow spell of a shared machine hits them all alike; each
+ * mode's median over the rounds is reported. Capture's own cost is capture against all-rows.
  * Usage: ExtractionOverhead MODEL.gguf CORPUS [threads] [parallel] [batchTokens] [maxTokens] [repeats]
  */
 public final class ExtractionOverhead {
@@ -47,15 +57,23 @@ public final class ExtractionOverhead {
             int maxSeqs = batches.stream().mapToInt(b -> b.length).max().orElse(1);
             System.out.printf(Locale.ROOT, "model %s, %d prompts, %d tokens in %d batches, threads %d%n",
                     modelFile.getFileName(), corpus.size(), tokens, batches.size(), threads);
-            double plainLast = median(repeats, () -> plain(model, batches, batchTokens, maxSeqs, threads, false));
-            double plainAll = median(repeats, () -> plain(model, batches, batchTokens, maxSeqs, threads, true));
-            double capture = median(repeats, () -> capture(model, batches, batchTokens, maxSeqs, threads));
-            System.out.printf(Locale.ROOT, "%-11s %10s %10s%n", "mode", "tok/s", "vs plain-last");
-            for (var row : List.of(new Object[] {"plain-last", plainLast}, new Object[] {"plain-all", plainAll},
-                    new Object[] {"capture", capture})) {
-                double seconds = (double) row[1];
-                System.out.printf(Locale.ROOT, "%-11s %10.1f %+9.1f%%%n", row[0], tokens / seconds,
-                        100 * (seconds / plainLast - 1));
+            List<Mode> modes = List.of(
+                    new Mode("plain-last", () -> plain(model, batches, batchTokens, maxSeqs, threads, false, false)),
+                    new Mode("plain-all", () -> plain(model, batches, batchTokens, maxSeqs, threads, true, false)),
+                    new Mode("all-rows", () -> plain(model, batches, batchTokens, maxSeqs, threads, true, true)),
+                    new Mode("capture", () -> capture(model, batches, batchTokens, maxSeqs, threads, EnumSet.allOf(Pooling.class))),
+                    new Mode("capture-last", () -> capture(model, batches, batchTokens, maxSeqs, threads, EnumSet.of(Pooling.LAST))));
+            double[][] seconds = new double[modes.size()][repeats];
+            for (int round = 0; round < repeats; round++) {
+                for (int m = 0; m < modes.size(); m++) seconds[m][round] = modes.get(m).run().seconds();
+            }
+            double plainLast = median(seconds[0]);
+            double allRows = median(seconds[2]);
+            System.out.printf(Locale.ROOT, "%-13s %8s %14s %12s%n", "mode", "tok/s", "vs plain-last", "vs all-rows");
+            for (int m = 0; m < modes.size(); m++) {
+                double t = median(seconds[m]);
+                System.out.printf(Locale.ROOT, "%-13s %8.1f %+13.1f%% %+11.1f%%%n", modes.get(m).name(), tokens / t,
+                        100 * (t / plainLast - 1), 100 * (t / allRows - 1));
             }
             System.out.printf(Locale.ROOT, "peak RSS %d MiB%n", peakRssKiB() / 1024);
         }
@@ -79,10 +97,14 @@ public final class ExtractionOverhead {
         return batches;
     }
 
-    static double plain(LoadedModel model, List<int[][]> batches, int batchTokens, int maxSeqs, int threads, boolean allOutputs) {
-        try (Arena arena = Arena.ofConfined(); Batch batch = new Batch(batchTokens)) {
+    static double plain(LoadedModel model, List<int[][]> batches, int batchTokens, int maxSeqs, int threads,
+            boolean allOutputs, boolean cutAfterFinalNorm) {
+        byte[] name = new byte[Ggml.MAX_NAME];
+        try (Arena arena = Arena.ofConfined(); Batch batch = new Batch(batchTokens);
+             EvalHook cut = new EvalHook((tensor, ask) -> ask && isFinalNorm(tensor, name))) {
             ContextParams params = new ContextParams(arena).nCtx(batchTokens).nBatch(batchTokens).nUbatch(batchTokens)
                     .nSeqMax(maxSeqs).nThreads(threads).kvUnified(true);
+            if (cutAfterFinalNorm) params.evalHook(cut);
             MemorySegment ctx = Llama.contextInit(model.handle(), params);
             MemorySegment memory = Llama.contextMemory(ctx);
             try {
@@ -104,8 +126,17 @@ public final class ExtractionOverhead {
         }
     }
 
-    static double capture(LoadedModel model, List<int[][]> batches, int batchTokens, int maxSeqs, int threads) {
-        try (BatchDecoder decoder = new BatchDecoder(model, batchTokens, maxSeqs, threads)) {
+    private static final byte[] FINAL_NORM = "result_norm".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The cut: observe result_norm only, and once it is computed abort the graph (the hook returns false). */
+    private static boolean isFinalNorm(long tensor, byte[] name) {
+        int length = Ggml.tensorName(tensor, name);
+        return Arrays.equals(name, 0, length, FINAL_NORM, 0, FINAL_NORM.length);
+    }
+
+    static double capture(LoadedModel model, List<int[][]> batches, int batchTokens, int maxSeqs, int threads,
+            Set<Pooling> poolings) {
+        try (BatchDecoder decoder = new BatchDecoder(model, batchTokens, maxSeqs, threads, poolings)) {
             int[] flat = new int[batchTokens];
             int[] lengths = new int[maxSeqs];
             long start = System.nanoTime();
@@ -126,11 +157,12 @@ public final class ExtractionOverhead {
         double seconds();
     }
 
-    static double median(int repeats, Timed run) {
-        double[] t = new double[repeats];
-        for (int i = 0; i < repeats; i++) t[i] = run.seconds();
+    record Mode(String name, Timed run) {}
+
+    static double median(double[] seconds) {
+        double[] t = seconds.clone();
         Arrays.sort(t);
-        return t[repeats / 2];
+        return t[t.length / 2];
     }
 
     static long peakRssKiB() throws java.io.IOException {
