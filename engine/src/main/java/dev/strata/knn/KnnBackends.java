@@ -2,12 +2,13 @@ package dev.strata.knn;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Chooses the k-NN backend at run time: the one place a new backend plugs in. There is the CPU
  * backend, with a Vector API kernel when {@code jdk.incubator.vector} is present and a plain Java
- * kernel otherwise, and the CUDA backend ({@link CudaKnnBackend}), returned by {@link #cuda} when
- * the CUDA libraries load and a device exists.
+ * kernel otherwise, and the CUDA backend (package {@code dev.strata.knn.cuda}), returned by {@link #cuda}
+ * when the CUDA libraries load and a device exists.
  */
 public final class KnnBackends {
     /** What the user asked for. */
@@ -44,17 +45,18 @@ public final class KnnBackends {
     public static Selection select(Device device, int threads) {
         return switch (device) {
             case CPU -> new Selection(cpu(threads), Optional.empty());
-            case CUDA -> {
-                Object cuda = cuda();
-                if (cuda instanceof KnnBackend b) yield new Selection(b, Optional.empty());
-                throw new IllegalStateException("no CUDA backend: " + cuda);
-            }
+            case CUDA -> switch (cuda()) {
+                case CudaProbe.Available(KnnBackend gpu) -> new Selection(gpu, Optional.empty());
+                case CudaProbe.Unavailable(String reason) -> throw new IllegalStateException("no CUDA backend: " + reason);
+            };
             case AUTO -> {
-                Object cuda = cuda();
                 KnnBackend cpu = cpu(threads);
-                yield new Selection(cpu, Optional.of(cuda instanceof KnnBackend
-                        ? "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (--device cuda to try it)"
-                        : "no CUDA backend (" + firstClause(cuda.toString()) + "; --device cuda lists all); using " + cpu.describe()));
+                yield new Selection(cpu, Optional.of(switch (cuda()) {
+                    case CudaProbe.Available a ->
+                            "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (--device cuda to try it)";
+                    case CudaProbe.Unavailable(String reason) ->
+                            "no CUDA backend (" + firstClause(reason) + "; --device cuda lists all); using " + cpu.describe();
+                }));
             }
         };
     }
@@ -66,11 +68,13 @@ public final class KnnBackends {
     }
 
     /**
-     * The plug-in point for the GPU: the CUDA backend when the libraries load and a device exists,
-     * else the one-line reason there is none (a String). Probed once per JVM.
+     * The plug-in point for the GPU: the CUDA backend when the libraries load and a device exists, else
+     * the one-line reason there is none. The libraries are probed once per JVM.
      */
-    private static Object cuda() {
-        return CudaKnnBackend.probe();
+    private static CudaProbe cuda() {
+        return ServiceLoader.load(CudaProbe.Source.class, KnnBackends.class.getClassLoader()).findFirst()
+                .map(CudaProbe.Source::probe)
+                .orElseGet(() -> new CudaProbe.Unavailable("the CUDA k-NN backend is not on the class path"));
     }
 
     /** The CPU backend with the fastest kernel this JVM supports. */

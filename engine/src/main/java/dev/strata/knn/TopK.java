@@ -5,15 +5,15 @@ import java.util.Arrays;
 /**
  * The k best (similarity, index) pairs seen so far for each of a set of rows, kept sorted: higher
  * similarity first, equal similarity by lower index. The order is total, so the final set does not
- * depend on the order candidates are offered in.
+ * depend on the order candidates are offered in. Public for the CUDA backend ({@code dev.strata.knn.cuda}).
  */
-final class TopK {
+public final class TopK {
     private final int k;
     private final float[] sims;
     private final int[] indices;
     private final int[] counts;
 
-    TopK(int rows, int k) {
+    public TopK(int rows, int k) {
         this.k = k;
         this.sims = new float[rows * k];
         this.indices = new int[rows * k];
@@ -25,11 +25,11 @@ final class TopK {
     }
 
     /** The similarity a candidate must reach to enter row {@code row}'s list (-infinity until it is full). */
-    float threshold(int row) {
+    public float threshold(int row) {
         return counts[row] < k ? Float.NEGATIVE_INFINITY : sims[row * k + k - 1];
     }
 
-    void offer(int row, float sim, int index) {
+    public void offer(int row, float sim, int index) {
         int base = row * k;
         int count = counts[row];
         int pos;
@@ -56,12 +56,12 @@ final class TopK {
     }
 
     /** Copies row {@code row}'s indices, best first, to {@code dst[at, at + k)}. */
-    void copyIndices(int row, int[] dst, int at) {
+    public void copyIndices(int row, int[] dst, int at) {
         System.arraycopy(indices, row * k, dst, at, k);
     }
 
     /** The similarity at {@code position} (0 = best) of row {@code row}'s list. */
-    float simAt(int row, int position) {
+    public float simAt(int row, int position) {
         return sims[row * k + position];
     }
 

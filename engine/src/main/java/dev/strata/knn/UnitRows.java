@@ -4,19 +4,19 @@ package dev.strata.knn;
  * The normalisation every k-NN backend shares, so their unit vectors are the same bit for bit: the
  * row is cast to float32 (by the source), its norm computed in double, each value divided in double
  * and rounded to float32. A zero row, a NaN or an infinite value is an IllegalArgumentException
- * naming the layer, the row and the column.
+ * naming the layer, the row and the column. Public for the CUDA backend ({@code dev.strata.knn.cuda}).
  */
-final class UnitRows {
+public final class UnitRows {
     private UnitRows() {}
 
     /** Reads row {@code row} of {@code source} into {@code dst[0, cols)} and normalises it in place. */
-    static void read(RowMatrix source, int row, float[] dst) {
+    public static void read(RowMatrix source, int row, float[] dst) {
         source.copyRow(row, dst);
         normalise(source.name(), row, dst, source.cols());
     }
 
     /** Normalises {@code values[0, dim)} in place (see the class comment). */
-    static void normalise(String layer, int row, float[] values, int dim) {
+    public static void normalise(String layer, int row, float[] values, int dim) {
         double sum = 0;
         for (int d = 0; d < dim; d++) {
             float v = values[d];
@@ -34,14 +34,14 @@ final class UnitRows {
     }
 
     /** The similarity strata defines: sequential float32 fused multiply-adds over d = 0 .. dim-1, from +0. */
-    static float dot(float[] a, int aOffset, float[] b, int bOffset, int dim) {
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int dim) {
         float acc = 0f;
         for (int d = 0; d < dim; d++) acc = Math.fma(a[aOffset + d], b[bOffset + d], acc);
         return acc;
     }
 
     /** The checks every backend makes before computing (the contract's degenerate cases). */
-    static void checkArguments(RowMatrix vectors, int k) {
+    public static void checkArguments(RowMatrix vectors, int k) {
         int n = vectors.rows();
         String layer = vectors.name();
         if (n < 2) throw new IllegalArgumentException(layer + ": need at least 2 rows for neighbours, got " + n);

@@ -1,7 +1,5 @@
 package dev.strata.knn;
 
-import static org.junit.jupiter.api.Assertions.*;
-
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
@@ -9,6 +7,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.*;
 
 class KnnCpuTest {
     /** float32 rounding of unit-vector dot products stays far below this for the dimensions tested. */
@@ -185,5 +185,26 @@ class KnnCpuTest {
         float[] out = new float[row.length];
         for (int d = 0; d < row.length; d++) out[d] = row[d] * factor;
         return out;
+    }
+
+    @Test
+    void sharedNormalisationMatchesThePackedLayout() {
+        float[][] rows = NearTies.rows(20, 9, 3);
+        float[] unit = rows[5].clone();
+        UnitRows.normalise("r", 5, unit, 9);
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            PackedVectors p = PackedVectors.allocate(arena, 20, 9, 16);
+            p.packBlock(RowMatrix.of("r", rows), 0, new float[9]);
+            float[] block = new float[16 * 9];
+            p.copyBlock(0, block);
+            for (int d = 0; d < 9; d++) assertEquals(Float.floatToIntBits(unit[d]), Float.floatToIntBits(block[d * 16 + 5]));
+        }
+        assertThrows(IllegalArgumentException.class, () -> UnitRows.normalise("r", 0, new float[3], 3));
+        assertTrue(Arrays.equals(new float[] {1f}, unitOf(new float[] {5f})));
+    }
+
+    private static float[] unitOf(float[] v) {
+        UnitRows.normalise("r", 0, v, v.length);
+        return v;
     }
 }

@@ -1,8 +1,12 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
-import static org.junit.jupiter.api.Assertions.*;
-
-import dev.strata.knn.CandidateWindow.Precision;
+import dev.strata.knn.CudaProbe;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.NearTies;
+import dev.strata.knn.RowMatrix;
+import dev.strata.knn.TopK;
+import dev.strata.knn.UnitRows;
+import dev.strata.knn.cuda.CandidateWindow.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.*;
 
 /** The CUDA backend's CPU-side logic: error bound and window, tile plan, kernel cache, source, selection. */
 class CudaCpuSideTest {
@@ -76,8 +82,8 @@ class CudaCpuSideTest {
     @ParameterizedTest(name = "n={0} D={1} k={2} beta={3}")
     @CsvSource({"300,40,10,1e-3", "300,40,10,1e-6", "257,17,1,1e-2", "120,8,30,5e-2", "64,5,63,1e-3", "400,33,5,0"})
     void emulationReproducesTheCpuBackend(int n, int dim, int k, double beta) {
-        float[][] rows = nearTies(n, dim, 17L * n + k);
-        int[] expected = new CpuKnnBackend(new ScalarGramKernel(), 2, 0).nearest(RowMatrix.of("r", rows), k);
+        float[][] rows = NearTies.rows(n, dim, 17L * n + k);
+        int[] expected = KnnBackends.scalarCpu(2).nearest(RowMatrix.of("r", rows), k);
         for (int mode = 0; mode < 3; mode++) {
             assertArrayEquals(expected, emulate(rows, k, beta, mode), "noise mode " + mode);
         }
@@ -136,19 +142,6 @@ class CudaCpuSideTest {
         float f = (float) value;
         if (Math.abs((double) f - target) > Math.abs(value - target)) f = f > target ? Math.nextDown(f) : Math.nextUp(f);
         return f;
-    }
-
-    /** A few directions, each row a tiny perturbation of one, some rows exact duplicates. */
-    static float[][] nearTies(int n, int dim, long seed) {
-        Random rnd = new Random(seed);
-        float[][] base = new float[4][dim];
-        for (float[] b : base) for (int d = 0; d < dim; d++) b[d] = (float) rnd.nextGaussian();
-        float[][] rows = new float[n][dim];
-        for (int i = 0; i < n; i++) {
-            float[] b = base[i % base.length];
-            for (int d = 0; d < dim; d++) rows[i][d] = b[d] + (i % 7 == 0 ? 0f : 1e-3f * (float) rnd.nextGaussian());
-        }
-        return rows;
     }
 
     @Test
@@ -228,37 +221,17 @@ class CudaCpuSideTest {
 
     @Test
     void selectionWithoutAGpu() {
-        Object cuda = CudaKnnBackend.probe();
-        org.junit.jupiter.api.Assumptions.assumeTrue(cuda instanceof String, "a CUDA device is present");
+        CudaProbe probe = CudaKnnBackend.probe();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe instanceof CudaProbe.Unavailable, "a CUDA device is present");
+        String cuda = ((CudaProbe.Unavailable) probe).reason();
         KnnBackends.Selection auto = KnnBackends.select(KnnBackends.Device.AUTO, 1);
         assertTrue(auto.backend().describe().startsWith("cpu"));
         String note = auto.note().orElseThrow();
-        String firstClause = cuda.toString().split(";")[0];
+        String firstClause = cuda.split(";")[0];
         assertTrue(note.startsWith("no CUDA backend (" + firstClause + "; --device cuda lists all); using cpu"), note);
         assertFalse(note.contains("\n"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> KnnBackends.select(KnnBackends.Device.CUDA, 1));
         assertEquals("no CUDA backend: " + cuda, e.getMessage());
         assertTrue(e.getMessage().contains("not found in") || e.getMessage().contains("no CUDA device"), e.getMessage());
-    }
-
-    @Test
-    void sharedNormalisationMatchesThePackedLayout() {
-        float[][] rows = nearTies(20, 9, 3);
-        float[] unit = rows[5].clone();
-        UnitRows.normalise("r", 5, unit, 9);
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            PackedVectors p = PackedVectors.allocate(arena, 20, 9, 16);
-            p.packBlock(RowMatrix.of("r", rows), 0, new float[9]);
-            float[] block = new float[16 * 9];
-            p.copyBlock(0, block);
-            for (int d = 0; d < 9; d++) assertEquals(Float.floatToIntBits(unit[d]), Float.floatToIntBits(block[d * 16 + 5]));
-        }
-        assertThrows(IllegalArgumentException.class, () -> UnitRows.normalise("r", 0, new float[3], 3));
-        assertTrue(Arrays.equals(new float[] {1f}, unitOf(new float[] {5f})));
-    }
-
-    private static float[] unitOf(float[] v) {
-        UnitRows.normalise("r", 0, v, v.length);
-        return v;
     }
 }

@@ -1,16 +1,19 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
-import static org.junit.jupiter.api.Assertions.*;
-
+import dev.strata.knn.CudaProbe;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.RowMatrix;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 /** GPU parity with the CPU backend; skipped where there is no CUDA device (never run by the author: no GPU). */
 class CudaKnnParityTest {
-    private static Object cuda;
+    private static CudaProbe cuda;
 
     @BeforeAll
     static void probe() {
@@ -21,8 +24,8 @@ class CudaKnnParityTest {
     @CsvSource({"2,3,1,fp32", "100,31,10,fp32", "1000,77,25,fp32", "4097,128,100,fp32", "20000,256,10,fp32",
             "65536,64,10,fp32", "65536,64,100,fp32", "3000,300,60,tf32", "3000,300,60,bf16", "300,16,299,fp32"})
     void identicalToTheCpuBackend(int n, int dim, int k, String precision) {
-        Assumptions.assumeTrue(cuda instanceof KnnBackend, () -> "no CUDA: " + cuda);
-        CudaKnnBackend base = (CudaKnnBackend) cuda;
+        Assumptions.assumeTrue(cuda instanceof CudaProbe.Available, () -> "no CUDA: " + cuda);
+        CudaKnnBackend base = (CudaKnnBackend) ((CudaProbe.Available) cuda).backend();
         float[][] rows = data(n, dim, 31L * n + dim);
         RowMatrix m = RowMatrix.of("parity", rows);
         int[] expected = KnnBackends.cpu(0).nearest(m, k);

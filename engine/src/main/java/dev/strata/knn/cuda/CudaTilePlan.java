@@ -1,4 +1,4 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
 /**
  * How the CUDA backend splits one layer's work to fit device memory, never an n x n matrix.

@@ -1,13 +1,15 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
-import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_DEVICE_TO_HOST;
-import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_HOST_TO_DEVICE;
-
+import dev.strata.bindings.cuda.Cublas;
 import dev.strata.bindings.cuda.CudaDriver;
 import dev.strata.bindings.cuda.CudaLibraries;
 import dev.strata.bindings.cuda.CudaRuntime;
-import dev.strata.bindings.cuda.Cublas;
 import dev.strata.bindings.cuda.Nvrtc;
+import dev.strata.knn.CudaProbe;
+import dev.strata.knn.KnnBackend;
+import dev.strata.knn.RowMatrix;
+import dev.strata.knn.TopK;
+import dev.strata.knn.UnitRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +21,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.IntStream;
+
+import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_DEVICE_TO_HOST;
+import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_HOST_TO_DEVICE;
 
 /**
  * Exact cosine k-NN on a CUDA GPU: cuBLAS computes Gram tiles, our own kernels (native/cuda/knn_topk.cu,
@@ -373,16 +378,18 @@ final class CudaKnnBackend implements KnnBackend {
     }
 
     /** The CUDA backend for this machine, or the one-line reason there is none. Never throws. */
-    static Object probe() {
-        CudaLibraries.Probe probe = CudaLibraries.probe();
-        if (probe instanceof CudaLibraries.Missing(String reason)) return reason;
-        CudaLibraries libs = ((CudaLibraries.Ready) probe).libraries();
-        try {
-            return new CudaKnnBackend(libs, 0, configuredPrecision(),
-                    new KernelCache(KernelCache.defaultDir(System.getenv(), System.getProperty("user.home", "/tmp"))));
-        } catch (RuntimeException e) {
-            return "CUDA device 0 could not be used: " + e.getMessage();
-        }
+    static CudaProbe probe() {
+        return switch (CudaLibraries.probe()) {
+            case CudaLibraries.Missing(String reason) -> new CudaProbe.Unavailable(reason);
+            case CudaLibraries.Ready ready -> {
+                try {
+                    yield new CudaProbe.Available(new CudaKnnBackend(ready.libraries(), 0, configuredPrecision(),
+                            new KernelCache(KernelCache.defaultDir(System.getenv(), System.getProperty("user.home", "/tmp")))));
+                } catch (RuntimeException e) {
+                    yield new CudaProbe.Unavailable("CUDA device 0 could not be used: " + e.getMessage());
+                }
+            }
+        };
     }
 
 }

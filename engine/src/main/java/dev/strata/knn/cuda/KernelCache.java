@@ -1,4 +1,4 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
 import dev.strata.io.Sha256;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.strata.knn;
+package dev.strata.knn.cuda;
 
 import java.util.Locale;
 
