@@ -1,11 +1,11 @@
 package dev.strata.bench;
 
 import dev.strata.io.Npy;
-import dev.strata.io.SafetensorsReader;
 import dev.strata.knn.KnnBackend;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.LayerView;
 import dev.strata.knn.RowMatrix;
+import dev.strata.store.ActivationsFile;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -27,8 +27,8 @@ public final class KnnTiming {
         int threads = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         KnnBackend backend = KnnBackends.cpu(threads);
         System.out.println("backend " + backend.describe());
-        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
-            LayerView view = LayerView.of(reader, LayerView.Kind.HF);
+        try (ActivationsFile activations = ActivationsFile.open(file)) {
+            LayerView view = LayerView.of(activations, LayerView.Kind.HF);
             RowMatrix layer = view.layer(0);
             int[] neighbours = null;
             for (int run = 1; run <= runs; run++) {

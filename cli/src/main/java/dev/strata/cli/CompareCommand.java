@@ -9,13 +9,14 @@ import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
-import dev.strata.io.SafetensorsReader;
 import dev.strata.knn.LayerView;
 import dev.strata.knn.RowMatrix;
+import dev.strata.store.ActivationsFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -110,24 +111,24 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--metric cka needs --activations-a and --activations-b");
         }
         LayerView.Kind kind = view.kind();
-        try (SafetensorsReader readerA = SafetensorsReader.open(activationsA);
-             SafetensorsReader readerB = SafetensorsReader.open(activationsB)) {
-            String corpusA = readerA.metadata().get("corpus_sha256");
-            String corpusB = readerB.metadata().get("corpus_sha256");
+        try (ActivationsFile fileA = ActivationsFile.open(activationsA);
+             ActivationsFile fileB = ActivationsFile.open(activationsB)) {
+            String corpusA = fileA.metadata().corpusSha256();
+            String corpusB = fileB.metadata().corpusSha256();
             if (corpusA != null && corpusB != null && !corpusA.equals(corpusB)) {
                 throw new IllegalArgumentException("--activations-a and --activations-b come from different corpora: corpus_sha256 "
                         + corpusA + " vs " + corpusB);
             }
-            LayerView viewA = LayerView.of(readerA, kind);
-            LayerView viewB = LayerView.of(readerB, kind);
+            LayerView viewA = LayerView.of(fileA, kind);
+            LayerView viewB = LayerView.of(fileB, kind);
             if (viewA.rows() != viewB.rows()) {
                 throw new IllegalArgumentException("--activations-a has " + viewA.rows() + " prompts, --activations-b "
                         + viewB.rows() + "; compare activations of the same prompts");
             }
             int first = keepEmbeddings ? 0 : 1;
             double[][] matrix = LinearCka.matrix(activations(viewA, first), activations(viewB, first));
-            String rowName = nameA != null ? nameA : readerA.metadata().getOrDefault("model", activationsA.getFileName().toString());
-            String columnName = nameB != null ? nameB : readerB.metadata().getOrDefault("model", activationsB.getFileName().toString());
+            String rowName = nameA != null ? nameA : Objects.requireNonNullElse(fileA.metadata().model(), activationsA.getFileName().toString());
+            String columnName = nameB != null ? nameB : Objects.requireNonNullElse(fileB.metadata().model(), activationsB.getFileName().toString());
             boolean withinModel = Files.isSameFile(activationsA, activationsB);
             Comparison comparison = Comparison.of(matrix, rowName, columnName,
                     viewA.names().subList(first, viewA.size()), viewB.names().subList(first, viewB.size()), first,

@@ -4,6 +4,7 @@ import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
 import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
+import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.Pooling;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
@@ -50,7 +51,7 @@ public final class Extractor {
             int tensors = model.nLayer() + 2;
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
                     corpus.size(), model.width(), tensors, options.poolings());
-            Map<String, String> metadata = metadata(model, modelSha, corpus, options);
+            Map<String, String> metadata = metadata(model, modelSha, corpus, options).toStrings();
             try (ActivationStore store = resume
                     ? ActivationStore.resume(dir, fingerprint, metadata)
                     : ActivationStore.create(dir, fingerprint, metadata, overwrite)) {
@@ -106,20 +107,9 @@ public final class Extractor {
         return new Result(dir, n, tokensDone, truncated, seconds, false);
     }
 
-    private Map<String, String> metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("model", model.file().getFileName().toString());
-        m.put("model_sha256", modelSha);
-        m.put("architecture", model.summary().architecture());
-        m.put("n_layer", Integer.toString(model.nLayer()));
-        m.put("n_embd", Integer.toString(model.width()));
-        m.put("corpus", corpus.name());
-        m.put("corpus_sha256", corpus.sha256());
-        m.put("n", Integer.toString(corpus.size()));
-        m.put("max_tokens", Integer.toString(options.maxTokens()));
-        m.put("prompts_file", "prompts.jsonl");
-        m.put("llama_cpp", Llama.RELEASE);
-        m.put("strata_version", version);
-        return m;
+    private ActivationsMetadata metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
+        return new ActivationsMetadata(model.file().getFileName().toString(), modelSha, model.summary().architecture(),
+                model.nLayer(), model.width(), corpus.name(), corpus.sha256(), corpus.size(), options.maxTokens(),
+                ActivationStore.PROMPTS, Llama.RELEASE, version, null);
     }
 }

@@ -1,10 +1,11 @@
 package dev.strata.knn;
 
-import dev.strata.io.Sha256;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Npy;
-import dev.strata.io.SafetensorsReader;
+import dev.strata.io.Sha256;
+import dev.strata.store.ActivationsFile;
+import dev.strata.store.ActivationsMetadata;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,9 +18,6 @@ import java.util.Map;
  * shape [layers, n, k]) and the sidecar {@code out + ".json"} describing it, both atomically.
  */
 public final class KnnRunner {
-    /** Metadata fields copied from the activations file into the sidecar when present. */
-    private static final List<String> PROVENANCE_FIELDS = List.of("corpus_sha256", "model");
-
     /** How to run. {@code threads} 0 means all processors. */
     public record Options(int k, LayerView.Kind view, KnnBackends.Device device, int threads, boolean quiet) {}
 
@@ -39,8 +37,8 @@ public final class KnnRunner {
         KnnBackends.Selection selection = KnnBackends.select(options.device(), options.threads());
         KnnBackend backend = selection.backend();
         if (!options.quiet()) selection.note().ifPresent(progress::println);
-        try (SafetensorsReader reader = SafetensorsReader.open(activations)) {
-            LayerView view = LayerView.of(reader, options.view());
+        try (ActivationsFile file = ActivationsFile.open(activations)) {
+            LayerView view = LayerView.of(file, options.view());
             int n = view.rows();
             int k = options.k();
             long total = (long) view.size() * n * k;
@@ -68,10 +66,10 @@ public final class KnnRunner {
             sidecar.put("dim", view.dim());
             sidecar.put("source", activations.getFileName().toString());
             sidecar.put("source_sha256", Sha256.of(activations));
-            for (String field : PROVENANCE_FIELDS) {
-                String value = reader.metadata().get(field);
-                if (value != null) sidecar.put(field, value);
-            }
+            // Provenance copied from the activations' metadata when recorded.
+            ActivationsMetadata metadata = file.metadata();
+            if (metadata.corpusSha256() != null) sidecar.put("corpus_sha256", metadata.corpusSha256());
+            if (metadata.model() != null) sidecar.put("model", metadata.model());
             sidecar.put("backend", backend.describe());
             Path sidecarPath = sidecarOf(out);
             AtomicFile.writeString(sidecarPath, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(sidecar) + "\n");

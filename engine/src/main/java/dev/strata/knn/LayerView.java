@@ -1,15 +1,12 @@
 package dev.strata.knn;
 
-import dev.strata.io.SafetensorsReader;
 import dev.strata.io.SafetensorsReader.TensorInfo;
+import dev.strata.store.ActivationsFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which tensors of an activations file count as layers. The file holds {@code layers.0} (the
@@ -24,9 +21,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class LayerView {
-    private static final Pattern LAYER = Pattern.compile("layers\\.(0|[1-9]\\d{0,8})");
-    static final String FINAL_NORM = "final_norm";
-
     /** The two views. */
     public enum Kind {
         HF, RAW;
@@ -45,14 +39,14 @@ public final class LayerView {
         }
     }
 
-    private final SafetensorsReader reader;
+    private final ActivationsFile file;
     private final Kind kind;
     private final List<TensorInfo> layers;
     private final int rows;
     private final int dim;
 
-    private LayerView(SafetensorsReader reader, Kind kind, List<TensorInfo> layers) {
-        this.reader = reader;
+    private LayerView(ActivationsFile file, Kind kind, List<TensorInfo> layers) {
+        this.file = file;
         this.kind = kind;
         this.layers = layers;
         this.rows = (int) layers.getFirst().shape()[0];
@@ -60,38 +54,22 @@ public final class LayerView {
     }
 
     /** Selects the layers of {@code kind} from an open activations file, checking they exist and agree in shape. */
-    public static LayerView of(SafetensorsReader reader, Kind kind) throws IOException {
-        TreeMap<Integer, TensorInfo> numbered = new TreeMap<>();
-        for (TensorInfo t : reader.tensors()) {
-            Matcher m = LAYER.matcher(t.name());
-            if (m.matches()) numbered.put(Integer.parseInt(m.group(1)), t);
-        }
-        if (numbered.isEmpty()) throw bad(reader, "has no layers.<i> tensors; is it an activations file?");
-        int last = numbered.lastKey();
-        List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i <= last && missing.size() < 5; i++) {
-            if (!numbered.containsKey(i)) missing.add(i);
-        }
-        if (!missing.isEmpty()) {
-            throw bad(reader, "layers.0 .. layers." + last + " expected, missing layers." + missing.getFirst()
-                    + (missing.size() > 1 ? " (and others: " + missing + ")" : ""));
-        }
-        if (!reader.has(FINAL_NORM)) throw bad(reader, "has no '" + FINAL_NORM + "' tensor");
-
-        List<TensorInfo> chosen = new ArrayList<>(kind == Kind.HF ? numbered.headMap(last).values() : numbered.values());
-        chosen.add(reader.tensor(FINAL_NORM));
+    public static LayerView of(ActivationsFile file, Kind kind) throws IOException {
+        List<TensorInfo> stored = file.layers();
+        TensorInfo finalNorm = file.finalNorm();
+        List<TensorInfo> chosen = new ArrayList<>(kind == Kind.HF ? stored.subList(0, stored.size() - 1) : stored);
+        chosen.add(finalNorm);
         TensorInfo first = chosen.getFirst();
         for (TensorInfo t : chosen) {
-            reader.requireFloatMatrix(t);
+            file.requireFloatMatrix(t);
             if (!Arrays.equals(t.shape(), first.shape())) {
-                throw bad(reader, "tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape()) + " but '"
+                throw bad(file, "tensor '" + t.name() + "' has shape " + Arrays.toString(t.shape()) + " but '"
                         + first.name() + "' has " + Arrays.toString(first.shape()));
             }
         }
-        if (first.shape()[0] > Integer.MAX_VALUE - 8) throw bad(reader, "has too many rows: " + first.shape()[0]);
-        return new LayerView(reader, kind, List.copyOf(chosen));
+        if (first.shape()[0] > Integer.MAX_VALUE - 8) throw bad(file, "has too many rows: " + first.shape()[0]);
+        return new LayerView(file, kind, List.copyOf(chosen));
     }
-
     public Kind kind() {
         return kind;
     }
@@ -135,12 +113,12 @@ public final class LayerView {
 
             @Override
             public void copyRow(int row, float[] dst) {
-                reader.readRow(t, row, dst);
+                file.readRow(t, row, dst);
             }
         };
     }
 
-    private static IOException bad(SafetensorsReader reader, String what) {
-        return new IOException(reader.path() + ": " + what);
+    private static IOException bad(ActivationsFile file, String what) {
+        return new IOException(file.path() + ": " + what);
     }
 }

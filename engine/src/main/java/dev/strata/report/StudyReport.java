@@ -8,6 +8,7 @@ import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.compare.Viridis;
 import dev.strata.io.AtomicFile;
+import dev.strata.store.ActivationsMetadata;
 import dev.strata.study.Study;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code report.html}: the study as one offline page. Charts are PNGs drawn with Java2D into {@code report/} beside it
@@ -475,7 +477,7 @@ public final class StudyReport {
         h.append("<h2>Provenance</h2>\n<h3>Models</h3>\n<table><tr><th>model</th><th>file</th><th>architecture</th>"
                 + "<th>blocks</th><th>width</th><th>layers compared</th><th>sha256</th></tr>\n");
         for (Study.ModelResult m : r.models()) {
-            Map<String, String> md = m.metadata();
+            ActivationsMetadata md = m.metadata();
             h.append("<tr><td>").append(esc(m.model().name())).append("</td><td><code>")
                     .append(esc(m.model().isControl() ? rel(r, m.model().file()) : m.model().file().toString()))
                     .append("</code>");
@@ -483,11 +485,11 @@ public final class StudyReport {
                 h.append("<br><span class=\"muted\">untrained control: the metadata and tensor shapes of ")
                         .append(esc(m.model().controlOf())).append(", random weights</span>");
             }
-            h.append("</td><td>").append(esc(md.getOrDefault("architecture", "?"))).append("</td>")
-                    .append("<td class=\"num\">").append(esc(md.getOrDefault("n_layer", "?"))).append("</td>")
-                    .append("<td class=\"num\">").append(esc(md.getOrDefault("n_embd", "?"))).append("</td>")
+            h.append("</td><td>").append(esc(Objects.toString(md.architecture(), "?"))).append("</td>")
+                    .append("<td class=\"num\">").append(esc(Objects.toString(md.nLayer(), "?"))).append("</td>")
+                    .append("<td class=\"num\">").append(esc(Objects.toString(md.nEmbd(), "?"))).append("</td>")
                     .append("<td class=\"num\">").append(m.layers().size()).append("</td><td><code>")
-                    .append(esc(md.getOrDefault("model_sha256", "?"))).append("</code></td></tr>\n");
+                    .append(esc(Objects.toString(md.modelSha256(), "?"))).append("</code></td></tr>\n");
         }
         h.append("</table>\n<h3>Settings</h3>\n<table>\n");
         row(h, "corpus", esc(r.corpusName()) + " (n = " + r.n() + ")");

@@ -44,7 +44,8 @@ import java.util.TreeMap;
 public final class ActivationStore implements AutoCloseable {
     static final String CHECKPOINT = "checkpoint.json";
     static final String MANIFEST = "manifest.json";
-    static final String PROMPTS = "prompts.jsonl";
+    /** The file that lists the prompts, one JSON line each, beside the activation files. */
+    public static final String PROMPTS = "prompts.jsonl";
     private static final String PROMPT_INFO_PARTIAL = ".prompts.partial";
     private static final String CHECKPOINT_FORMAT = "strata-activations-checkpoint/1";
     private static final String MANIFEST_FORMAT = "strata-activations/1";
@@ -69,7 +70,7 @@ public final class ActivationStore implements AutoCloseable {
         this.metadata = new TreeMap<>(metadata);
         for (Pooling pooling : fingerprint.poolings()) {
             Map<String, String> fileMetadata = new TreeMap<>(this.metadata);
-            fileMetadata.put("pooling", pooling.label());
+            fileMetadata.put(ActivationsMetadata.POOLING, pooling.label());
             layouts.put(pooling, new SafetensorsLayout(fingerprint, fileMetadata));
         }
         this.rowBytes = (long) fingerprint.width() * Float.BYTES;

@@ -36,12 +36,7 @@ public record StoreFingerprint(String modelSha256, String corpusSha256, String o
 
     /** The tensor names in file order: {@code layers.0} .. {@code layers.(T-2)}, then {@code final_norm}. */
     public List<String> tensorNames() {
-        List<String> names = new ArrayList<>(tensors);
-        for (int layer = 0; layer < tensors - 1; layer++) {
-            names.add("layers." + layer);
-        }
-        names.add("final_norm");
-        return names;
+        return ActivationsFile.tensorNames(tensors);
     }
 
     Map<String, Object> toJson() {

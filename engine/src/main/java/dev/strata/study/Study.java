@@ -16,11 +16,12 @@ import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
-import dev.strata.io.SafetensorsReader;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
 import dev.strata.report.StudyReport;
+import dev.strata.store.ActivationsFile;
+import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -122,10 +123,10 @@ public final class Study {
      * What the study knows about one model after its extraction and k-NN.
      *
      * @param layers      labels of the layers compared (the view without h_0)
-     * @param metadata    the activations file's metadata (model_sha256, architecture, n_layer, n_embd, ...)
+     * @param metadata    the activations file's metadata (model checksum, architecture, blocks, width, ...)
      */
     public record ModelResult(Model model, Path dir, Path activations, Path knn, List<String> layers,
-                              Map<String, String> metadata, boolean extractionReused, double extractionSeconds,
+                              ActivationsMetadata metadata, boolean extractionReused, double extractionSeconds,
                               boolean knnReused, double knnSeconds) {}
 
     /** One comparison: models i and j (i <= j; i == j is within one model), written into {@code dir}. */
@@ -244,9 +245,9 @@ public final class Study {
         }
         double knnSeconds = reuse ? 0 : since(started);
         seconds.put("knn: " + model.name(), knnSeconds);
-        Map<String, String> metadata;
-        try (SafetensorsReader reader = SafetensorsReader.open(activations)) {
-            metadata = Map.copyOf(reader.metadata());
+        ActivationsMetadata metadata;
+        try (ActivationsFile file = ActivationsFile.open(activations)) {
+            metadata = file.metadata();
         }
         List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
         return new ModelResult(model, dir, activations, knn, layers, metadata, extraction.alreadyComplete(),
@@ -265,7 +266,7 @@ public final class Study {
 
     /** Writes (or reuses) the untrained twin of a real model; its seed mixes the study seed with the model's checksum. */
     private static Model writeControl(ModelResult real, Path out, Options options, Listener listener) throws IOException {
-        String realSha = real.metadata().get("model_sha256");
+        String realSha = real.metadata().modelSha256();
         long seed = options.seed() ^ (realSha == null ? 0 : Long.parseUnsignedLong(realSha.substring(0, 15), 16));
         Path file = out.resolve(CONTROLS).resolve(real.model().slug() + "-untrained.gguf");
         Path sidecar = file.resolveSibling(file.getFileName() + ".json");

@@ -47,10 +47,10 @@ final class StudyJson {
             model.put("name", m.model().name());
             model.put("file", m.model().file().toString());
             model.put("control_of", m.model().controlOf());
-            model.put("sha256", m.metadata().get("model_sha256"));
-            model.put("architecture", m.metadata().get("architecture"));
-            model.put("blocks", integer(m.metadata().get("n_layer")));
-            model.put("width", integer(m.metadata().get("n_embd")));
+            model.put("sha256", m.metadata().modelSha256());
+            model.put("architecture", m.metadata().architecture());
+            model.put("blocks", m.metadata().nLayer());
+            model.put("width", m.metadata().nEmbd());
             model.put("layers", m.layers());
             model.put("dir", rel(r, m.dir()));
             model.put("activations", rel(r, m.activations()));
@@ -92,14 +92,6 @@ final class StudyJson {
         json.put("report", StudyReport.HTML);
         AtomicFile.writeString(r.studyJson(), JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
                 JSON.Feature.WRITE_NULL_PROPERTIES).asString(json) + "\n");
-    }
-
-    private static Object integer(String s) {
-        try {
-            return s == null ? null : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return s;
-        }
     }
 
     private static Double number(double v) {

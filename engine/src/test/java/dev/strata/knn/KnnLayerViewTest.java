@@ -2,9 +2,9 @@ package dev.strata.knn;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.strata.io.SafetensorsReader;
 import dev.strata.io.SafetensorsReader.DType;
 import dev.strata.io.SafetensorsWriter;
+import dev.strata.store.ActivationsFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +22,7 @@ class KnnLayerViewTest {
         w.add("final_norm", DType.F32, KnnCpuTest.gaussian(4, 3, 99)).add("other", DType.F32, new float[][] {{1f}});
         Path file = dir.resolve("acts.safetensors");
         w.write(file);
-        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+        try (ActivationsFile r = ActivationsFile.open(file)) {
             LayerView hf = LayerView.of(r, LayerView.Kind.HF);
             assertEquals(11, hf.size());
             assertEquals("layers.0", hf.names().getFirst());
@@ -55,7 +55,7 @@ class KnnLayerViewTest {
     private void assertViewError(SafetensorsWriter writer, String expected) throws IOException {
         Path file = dir.resolve("bad.safetensors");
         writer.write(file);
-        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+        try (ActivationsFile r = ActivationsFile.open(file)) {
             IOException e = assertThrows(IOException.class, () -> LayerView.of(r, LayerView.Kind.RAW));
             assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
             assertTrue(e.getMessage().contains(expected), e.getMessage());

@@ -1,0 +1,90 @@
+package dev.strata.store;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code __metadata__} of an activations file: what made it. Every key the extraction writes has a field here, so
+ * no other class spells a key. Files written by other tools may lack any key: a missing one reads as null.
+ *
+ * @param model         the GGUF file name
+ * @param modelSha256   SHA-256 of the GGUF file
+ * @param architecture  the model's {@code general.architecture}
+ * @param nLayer        L, the model's blocks
+ * @param nEmbd         D, the model's embedding width
+ * @param corpus        the corpus's name
+ * @param corpusSha256  SHA-256 of the corpus; two files are only comparable on the same prompts
+ * @param n             prompts (rows of every tensor)
+ * @param maxTokens     prompts were cut to this many tokens
+ * @param promptsFile   the file beside it that lists the prompts
+ * @param llamaCpp      the llama.cpp release that ran the model
+ * @param strataVersion strata's version
+ * @param pooling       the file's pooling; set by the store, one value per file
+ */
+public record ActivationsMetadata(String model, String modelSha256, String architecture, Integer nLayer, Integer nEmbd,
+        String corpus, String corpusSha256, Integer n, Integer maxTokens, String promptsFile, String llamaCpp,
+        String strataVersion, Pooling pooling) {
+    private static final String MODEL = "model";
+    private static final String MODEL_SHA256 = "model_sha256";
+    private static final String ARCHITECTURE = "architecture";
+    private static final String N_LAYER = "n_layer";
+    private static final String N_EMBD = "n_embd";
+    private static final String CORPUS = "corpus";
+    private static final String CORPUS_SHA256 = "corpus_sha256";
+    private static final String N = "n";
+    private static final String MAX_TOKENS = "max_tokens";
+    private static final String PROMPTS_FILE = "prompts_file";
+    private static final String LLAMA_CPP = "llama_cpp";
+    private static final String STRATA_VERSION = "strata_version";
+    static final String POOLING = "pooling";
+
+    /** The key-value strings as the file stores them; null fields are left out. */
+    public Map<String, String> toStrings() {
+        Map<String, String> strings = new LinkedHashMap<>();
+        put(strings, MODEL, model);
+        put(strings, MODEL_SHA256, modelSha256);
+        put(strings, ARCHITECTURE, architecture);
+        put(strings, N_LAYER, nLayer);
+        put(strings, N_EMBD, nEmbd);
+        put(strings, CORPUS, corpus);
+        put(strings, CORPUS_SHA256, corpusSha256);
+        put(strings, N, n);
+        put(strings, MAX_TOKENS, maxTokens);
+        put(strings, PROMPTS_FILE, promptsFile);
+        put(strings, LLAMA_CPP, llamaCpp);
+        put(strings, STRATA_VERSION, strataVersion);
+        put(strings, POOLING, pooling == null ? null : pooling.label());
+        return strings;
+    }
+
+    /** Reads the metadata of {@code file}; keys it does not know are ignored, a malformed value is an error. */
+    static ActivationsMetadata of(Map<String, String> strings, Path file) throws IOException {
+        String pooling = strings.get(POOLING);
+        Pooling parsed;
+        try {
+            parsed = pooling == null ? null : Pooling.of(pooling);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": metadata " + POOLING + " '" + pooling + "' is neither last nor mean");
+        }
+        return new ActivationsMetadata(strings.get(MODEL), strings.get(MODEL_SHA256), strings.get(ARCHITECTURE),
+                integer(strings, N_LAYER, file), integer(strings, N_EMBD, file), strings.get(CORPUS),
+                strings.get(CORPUS_SHA256), integer(strings, N, file), integer(strings, MAX_TOKENS, file),
+                strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed);
+    }
+
+    private static void put(Map<String, String> strings, String key, Object value) {
+        if (value != null) strings.put(key, value.toString());
+    }
+
+    private static Integer integer(Map<String, String> strings, String key, Path file) throws IOException {
+        String value = strings.get(key);
+        if (value == null) return null;
+        try {
+            return Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": metadata " + key + " '" + value + "' is not a whole number");
+        }
+    }
+}
