@@ -2,13 +2,13 @@ package dev.strata.cli;
 
 import dev.strata.compare.Comparison;
 import dev.strata.compare.ComparisonWriter;
-import dev.strata.compare.KnnSidecar;
 import dev.strata.compare.LinearCka;
 import dev.strata.compare.NeighbourSimilarity;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
+import dev.strata.knn.KnnSidecar;
 import dev.strata.knn.LayerView;
 import dev.strata.knn.RowMatrix;
 import dev.strata.store.ActivationsFile;
@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** strata compare: the layer-by-layer similarity of two models' neighbour tables, its statistics and heat map. */
 @Command(name = "compare", mixinStandardHelpOptions = true,

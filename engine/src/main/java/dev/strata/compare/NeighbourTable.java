@@ -1,6 +1,7 @@
 package dev.strata.compare;
 
 import dev.strata.io.Npy;
+import dev.strata.knn.KnnSidecar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

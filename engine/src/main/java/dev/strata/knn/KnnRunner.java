@@ -1,7 +1,5 @@
 package dev.strata.knn;
 
-import com.fasterxml.jackson.jr.ob.JSON;
-import dev.strata.io.AtomicFile;
 import dev.strata.io.Npy;
 import dev.strata.io.Sha256;
 import dev.strata.store.ActivationsFile;
@@ -9,9 +7,7 @@ import dev.strata.store.ActivationsMetadata;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs k-NN on every layer of a view of an activations file and writes {@code out} (int32 .npy of
@@ -25,11 +21,6 @@ public final class KnnRunner {
     public record Summary(Path npy, Path sidecar, List<String> layers, int n, int k, String backend, double seconds) {}
 
     private KnnRunner() {}
-
-    /** The sidecar path for an output file: {@code knn.npy} gets {@code knn.npy.json}. */
-    public static Path sidecarOf(Path out) {
-        return out.resolveSibling(out.getFileName() + ".json");
-    }
 
     /** Computes and writes the neighbours; progress lines go to {@code progress} unless quiet. */
     public static Summary run(Path activations, Path out, Options options, PrintStream progress) throws IOException {
@@ -58,22 +49,11 @@ public final class KnnRunner {
             }
             Npy.writeInt32(out, all, view.size(), n, k);
 
-            Map<String, Object> sidecar = new LinkedHashMap<>();
-            sidecar.put("layers", view.names());
-            sidecar.put("view", view.kind().toString());
-            sidecar.put("n", n);
-            sidecar.put("k", k);
-            sidecar.put("dim", view.dim());
-            sidecar.put("source", activations.getFileName().toString());
-            sidecar.put("source_sha256", Sha256.of(activations));
-            // Provenance copied from the activations' metadata when recorded.
             ActivationsMetadata metadata = file.metadata();
-            if (metadata.corpusSha256() != null) sidecar.put("corpus_sha256", metadata.corpusSha256());
-            if (metadata.model() != null) sidecar.put("model", metadata.model());
-            sidecar.put("backend", backend.describe());
-            Path sidecarPath = sidecarOf(out);
-            AtomicFile.writeString(sidecarPath, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(sidecar) + "\n");
-            return new Summary(out, sidecarPath, view.names(), n, k, backend.describe(), seconds(start));
+            Path sidecar = new KnnSidecar(view.names(), view.kind().toString(), n, k, view.dim(),
+                    activations.getFileName().toString(), Sha256.of(activations), metadata.corpusSha256(),
+                    metadata.model(), backend.describe()).writeBeside(out);
+            return new Summary(out, sidecar, view.names(), n, k, backend.describe(), seconds(start));
         }
     }
 

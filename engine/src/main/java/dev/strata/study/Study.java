@@ -1,11 +1,9 @@
 package dev.strata.study;
 
-import dev.strata.io.Sha256;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
 import dev.strata.compare.Comparison;
 import dev.strata.compare.ComparisonWriter;
-import dev.strata.compare.KnnSidecar;
 import dev.strata.compare.NeighbourSimilarity;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.SimilarityMetric;
@@ -16,8 +14,10 @@ import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
+import dev.strata.io.Sha256;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
+import dev.strata.knn.KnnSidecar;
 import dev.strata.knn.LayerView;
 import dev.strata.report.StudyReport;
 import dev.strata.store.ActivationsFile;

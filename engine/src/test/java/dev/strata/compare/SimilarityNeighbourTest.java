@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Npy;
+import dev.strata.knn.KnnSidecar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
