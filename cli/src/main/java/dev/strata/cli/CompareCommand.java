@@ -121,6 +121,8 @@ public final class CompareCommand implements Callable<Integer> {
             }
             LayerView viewA = LayerView.of(fileA, kind);
             LayerView viewB = LayerView.of(fileB, kind);
+            viewA.requireFinite();
+            viewB.requireFinite();
             if (viewA.rows() != viewB.rows()) {
                 throw new IllegalArgumentException("--activations-a has " + viewA.rows() + " prompts, --activations-b "
                         + viewB.rows() + "; compare activations of the same prompts");

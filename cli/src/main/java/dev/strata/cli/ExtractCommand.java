@@ -59,6 +59,10 @@ final class ExtractCommand implements Callable<Integer> {
                         out, result.prompts(), result.tokens(), result.truncated(), result.seconds());
             }
         }
+        if (result.nonFiniteValues() > 0) {
+            System.err.println("warning: " + result.nonFiniteValues() + " non-finite values (NaN or Inf) stored; counts per"
+                    + " layer in " + out.resolve("manifest.json") + "; knn and compare refuse these activations");
+        }
         return 0;
     }
 }

@@ -25,9 +25,14 @@ final class ExtractionOptions {
             description = "blocks to offload to a GPU; -1 for all (default ${DEFAULT-VALUE})")
     int gpuLayers;
 
+    @Option(names = "--allow-nonfinite",
+            description = "store NaN and infinite activations and count them per layer (metadata and manifest.json)"
+                    + " instead of stopping at the first; k-NN still refuses them")
+    boolean allowNonFinite;
+
     ExtractOptions toOptions() {
         int batch = batchTokens != null ? batchTokens : Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens);
-        return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers);
+        return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers).withNonFiniteAllowed(allowNonFinite);
     }
 
     int threads() {

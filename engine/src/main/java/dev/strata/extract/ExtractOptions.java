@@ -15,9 +15,11 @@ import java.util.Set;
  * @param gpuLayers   blocks offloaded to a GPU (0: none; negative: all)
  * @param poolings    the poolings to store. Without mean, only each prompt's last token is a llama.cpp output:
  *                    the last block then runs on those rows alone and llama.cpp copies no logits for the rest
+ * @param allowNonFinite whether NaN and infinite activations are stored (and counted per layer in the metadata and
+ *                    manifest) instead of stopping the run
  */
 public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers,
-        Set<Pooling> poolings) {
+        Set<Pooling> poolings, boolean allowNonFinite) {
     public static final int DEFAULT_MAX_TOKENS = 512;
     /**
      * llama.cpp keeps logits for every output token, and the mean makes every token an output (it needs all rows),
@@ -28,7 +30,7 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
 
     /** Options that store both poolings. */
     public ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
-        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class));
+        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class), false);
     }
 
     public ExtractOptions {
@@ -45,7 +47,12 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
 
     /** These options, storing {@code poolings} instead. */
     public ExtractOptions withPoolings(Set<Pooling> poolings) {
-        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings);
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite);
+    }
+
+    /** These options, storing non-finite activations ({@code allowed}) or stopping at the first. */
+    public ExtractOptions withNonFiniteAllowed(boolean allowed) {
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowed);
     }
 
     /**
@@ -61,7 +68,7 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
         Integer batch = saved.get("batch_tokens");
         Integer seqs = saved.get("parallel");
         if (!Integer.valueOf(maxTokens).equals(saved.get("max_tokens")) || batch == null || seqs == null) return this;
-        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers, poolings);
+        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers, poolings, allowNonFinite);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,8 +26,14 @@ public final class Extractor {
         void update(int promptsDone, int promptsTotal, long tokensThisRun, long nanosThisRun);
     }
 
-    /** What a run reports; tokens, truncated and seconds count this run only (a resumed run did part of the work before). */
-    public record Result(Path dir, int prompts, long tokens, int truncated, double seconds, boolean alreadyComplete) {}
+    /**
+     * What a run reports; tokens, truncated and seconds count this run only (a resumed run did part of the work before).
+     *
+     * @param nonFiniteValues NaN and infinite values stored, over all files and tensors, when they were allowed and this
+     *                        run finished the extraction; else 0
+     */
+    public record Result(Path dir, int prompts, long tokens, int truncated, double seconds, boolean alreadyComplete,
+            long nonFiniteValues) {}
 
     private final String version;
 
@@ -53,10 +60,10 @@ public final class Extractor {
                     corpus.size(), model.width(), tensors, options.poolings());
             Map<String, String> metadata = metadata(model, modelSha, corpus, options).toStrings();
             try (ActivationStore store = resume
-                    ? ActivationStore.resume(dir, fingerprint, metadata)
-                    : ActivationStore.create(dir, fingerprint, metadata, overwrite)) {
+                    ? ActivationStore.resume(dir, fingerprint, metadata, options.allowNonFinite())
+                    : ActivationStore.create(dir, fingerprint, metadata, overwrite, options.allowNonFinite())) {
                 if (store.isComplete()) {
-                    return new Result(dir, corpus.size(), 0, 0, 0, true);
+                    return new Result(dir, corpus.size(), 0, 0, 0, true, 0);
                 }
                 return extract(model, corpus, dir, store, options, progress);
             }
@@ -73,6 +80,8 @@ public final class Extractor {
         int[] fullLengths = new int[packer.parallel()];
         long tokensDone = 0;
         int truncated = 0;
+        FiniteCheck finite = options.allowNonFinite() ? null
+                : new FiniteCheck(model.file().getFileName().toString(), corpus, options.poolings());
         try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), packer.parallel(), options.threads(),
                      options.poolings());
              RowBatch rows = RowBatch.wrap(packer.parallel(), decoder.capture().slots(), model.width(),
@@ -85,6 +94,7 @@ public final class Extractor {
                     if (cut) truncated++;
                 }
                 decoder.decode(batch.count(), tokens, lengths);
+                if (finite != null) finite.requireFinite(rows, batch.first(), batch.count());
                 store.append(batch.first(), batch.count(), rows);
                 store.checkpoint();
                 tokensDone += batch.tokens();
@@ -104,12 +114,13 @@ public final class Extractor {
         run.put("poolings", Pooling.labels(options.poolings()));
         run.put("system", Llama.systemInfo());
         store.finish(corpus.ids(), run);
-        return new Result(dir, n, tokensDone, truncated, seconds, false);
+        long nonFinite = store.nonFiniteValues().values().stream().flatMapToLong(Arrays::stream).sum();
+        return new Result(dir, n, tokensDone, truncated, seconds, false, nonFinite);
     }
 
     private ActivationsMetadata metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
         return new ActivationsMetadata(model.file().getFileName().toString(), modelSha, model.summary().architecture(),
                 model.nLayer(), model.width(), corpus.name(), corpus.sha256(), corpus.size(), options.maxTokens(),
-                ActivationStore.PROMPTS, Llama.RELEASE, version, null);
+                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null);
     }
 }

@@ -30,6 +30,7 @@ public final class KnnRunner {
         if (!options.quiet()) selection.note().ifPresent(progress::println);
         try (ActivationsFile file = ActivationsFile.open(activations)) {
             LayerView view = LayerView.of(file, options.view());
+            view.requireFinite();
             int n = view.rows();
             int k = options.k();
             long total = (long) view.size() * n * k;

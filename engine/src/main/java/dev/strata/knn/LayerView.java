@@ -1,5 +1,6 @@
 package dev.strata.knn;
 
+import dev.strata.io.NonFinite;
 import dev.strata.io.SafetensorsReader.TensorInfo;
 import dev.strata.store.ActivationsFile;
 import java.io.IOException;
@@ -70,6 +71,33 @@ public final class LayerView {
         if (first.shape()[0] > Integer.MAX_VALUE - 8) throw bad(file, "has too many rows: " + first.shape()[0]);
         return new LayerView(file, kind, List.copyOf(chosen));
     }
+
+    /**
+     * Throws when a layer of the view holds NaN or infinite values, naming the file, the tensor, the first row with one
+     * and the count: neighbours and CKA of such rows are undefined. Reads every row once.
+     */
+    public void requireFinite() throws IOException {
+        float[] row = new float[dim];
+        for (TensorInfo t : layers) {
+            long inLayer = 0;
+            int firstRow = -1;
+            int inFirstRow = 0;
+            for (int r = 0; r < rows; r++) {
+                file.readRow(t, r, row);
+                int found = NonFinite.count(row, dim);
+                if (found > 0 && firstRow < 0) {
+                    firstRow = r;
+                    inFirstRow = found;
+                }
+                inLayer += found;
+            }
+            if (inLayer > 0) {
+                throw bad(file, "tensor '" + t.name() + "' holds " + inLayer + " non-finite values (NaN or Inf), "
+                        + inFirstRow + " of them in row " + firstRow + "; k-NN and CKA need finite vectors");
+            }
+        }
+    }
+
     public Kind kind() {
         return kind;
     }

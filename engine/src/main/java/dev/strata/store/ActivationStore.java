@@ -2,7 +2,10 @@ package dev.strata.store;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.AtomicFile;
+import dev.strata.io.NonFinite;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -33,6 +36,11 @@ import java.util.TreeMap;
  *
  * <p>The fingerprint names the poolings stored; a run may keep only one of the two files.
  *
+ * <p>A store that counts non-finite values (a run that allows NaN and infinite activations) counts them per tensor
+ * when it finishes and records them in each file's metadata under {@code nonfinite_values} (a JSON object from
+ * tensor name to count, as a string) and in the manifest (per pooling). Its headers are written with room for that
+ * entry, so recording it moves no row.
+ *
  * <p>While running, the activation files exist pre-sized as {@code .activations-*.safetensors.partial} with their
  * final header, and each batch is written at its rows' final offsets, so memory holds one batch, never n prompts.
  * {@link #checkpoint()} forces the partial files to disk and then atomically replaces {@code checkpoint.json}; a run
@@ -47,6 +55,7 @@ public final class ActivationStore implements AutoCloseable {
     /** The file that lists the prompts, one JSON line each, beside the activation files. */
     public static final String PROMPTS = "prompts.jsonl";
     private static final String PROMPT_INFO_PARTIAL = ".prompts.partial";
+    private static final String COUNTS_NONFINITE = "countsNonFinite";
     private static final String CHECKPOINT_FORMAT = "strata-activations-checkpoint/1";
     private static final String MANIFEST_FORMAT = "strata-activations/1";
     /** {@code Pooling.values()} copies its array on every call; append must not allocate. */
@@ -58,22 +67,31 @@ public final class ActivationStore implements AutoCloseable {
     /** Per pooling: the files differ only in their "pooling" metadata value. */
     private final Map<Pooling, SafetensorsLayout> layouts = new EnumMap<>(Pooling.class);
     private final long rowBytes;
+    private final boolean countsNonFinite;
+    /** Per pooling, per tensor: known once {@link #finish} has counted them. */
+    private final Map<Pooling, long[]> nonFinite = new EnumMap<>(Pooling.class);
     /** Open partial files; a pooling is absent once an interrupted finish has renamed its file into place. */
     private final Map<Pooling, FileChannel> partials = new EnumMap<>(Pooling.class);
     private FileChannel promptInfo;
     private int promptsAppended;
     private boolean complete;
 
-    private ActivationStore(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata) {
+    private ActivationStore(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata, boolean countsNonFinite) {
         this.dir = dir;
         this.fingerprint = fingerprint;
         this.metadata = new TreeMap<>(metadata);
+        this.countsNonFinite = countsNonFinite;
+        int reserved = countsNonFinite ? SafetensorsLayout.entryBytes(ActivationsMetadata.NONFINITE_VALUES, largestCounts(fingerprint)) : 0;
         for (Pooling pooling : fingerprint.poolings()) {
-            Map<String, String> fileMetadata = new TreeMap<>(this.metadata);
-            fileMetadata.put(ActivationsMetadata.POOLING, pooling.label());
-            layouts.put(pooling, new SafetensorsLayout(fingerprint, fileMetadata));
+            layouts.put(pooling, new SafetensorsLayout(fingerprint, fileMetadata(pooling), reserved));
         }
         this.rowBytes = (long) fingerprint.width() * Float.BYTES;
+    }
+
+    private Map<String, String> fileMetadata(Pooling pooling) {
+        Map<String, String> fileMetadata = new TreeMap<>(metadata);
+        fileMetadata.put(ActivationsMetadata.POOLING, pooling.label());
+        return fileMetadata;
     }
 
     /**
@@ -85,6 +103,15 @@ public final class ActivationStore implements AutoCloseable {
      */
     public static ActivationStore create(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
             boolean overwrite) throws IOException {
+        return create(dir, fingerprint, metadata, overwrite, false);
+    }
+
+    /**
+     * As {@link #create(Path, StoreFingerprint, Map, boolean)}; with {@code countsNonFinite} the finished files record
+     * how many NaN and infinite values each tensor holds.
+     */
+    public static ActivationStore create(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
+            boolean overwrite, boolean countsNonFinite) throws IOException {
         Files.createDirectories(dir);
         if (!overwrite) {
             refuseExisting(dir);
@@ -92,7 +119,7 @@ public final class ActivationStore implements AutoCloseable {
         for (String name : List.of(MANIFEST, CHECKPOINT, PROMPTS, Pooling.LAST.fileName(), Pooling.MEAN.fileName())) {
             Files.deleteIfExists(dir.resolve(name));
         }
-        ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+        ActivationStore store = new ActivationStore(dir, fingerprint, metadata, countsNonFinite);
         try {
             store.createPartials();
             store.checkpoint();
@@ -107,28 +134,42 @@ public final class ActivationStore implements AutoCloseable {
      * Continues the extraction in {@code dir}: from its checkpoint when there is one (check {@link #promptsDone()}), from
      * the start when there is none. A finished directory gives a store that {@link #isComplete()} and has nothing to do.
      * A checkpoint or finished run made with a different fingerprint or metadata is refused with
-     * {@link StoreMismatchException} naming what differs.
+     * {@link StoreMismatchException} naming what differs. A checkpoint of a run that counted
+     * non-finite values, continued by one that does not (or the other way round), starts over.
      */
     public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata)
             throws IOException {
+        return resume(dir, fingerprint, metadata, false);
+    }
+
+    /** As {@link #resume(Path, StoreFingerprint, Map)}, for a run that counts non-finite values or not. */
+    public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
+            boolean countsNonFinite) throws IOException {
         Path manifest = dir.resolve(MANIFEST);
         if (Files.exists(manifest)) {
-            checkSameRun(dir, "the finished extraction", readJson(manifest), fingerprint, metadata);
+            Map<String, Object> finished = readJson(manifest);
+            checkSameRun(dir, "the finished extraction", finished, fingerprint, metadata,
+                    finished.containsKey(ActivationsMetadata.NONFINITE_VALUES), countsNonFinite);
             // Left behind only when a finish died between writing the manifest and cleaning up.
             Files.deleteIfExists(dir.resolve(CHECKPOINT));
             Files.deleteIfExists(dir.resolve(PROMPT_INFO_PARTIAL));
-            ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+            ActivationStore store = new ActivationStore(dir, fingerprint, metadata, countsNonFinite);
             store.promptsAppended = fingerprint.prompts();
             store.complete = true;
             return store;
         }
         Path checkpoint = dir.resolve(CHECKPOINT);
         if (!Files.exists(checkpoint)) {
-            return create(dir, fingerprint, metadata, true);
+            return create(dir, fingerprint, metadata, true, countsNonFinite);
         }
         Map<String, Object> saved = readJson(checkpoint);
-        checkSameRun(dir, "the checkpoint", saved, fingerprint, metadata);
-        ActivationStore store = new ActivationStore(dir, fingerprint, metadata);
+        checkSameRun(dir, "the checkpoint", saved, fingerprint, metadata, countsNonFinite, countsNonFinite);
+        if (Boolean.TRUE.equals(saved.get(COUNTS_NONFINITE)) != countsNonFinite) {
+            // Its headers lack (or have) the room for the counts, which fixes where every row lies: start over. This is
+            // how a run stopped by a non-finite value continues once they are allowed.
+            return create(dir, fingerprint, metadata, true, countsNonFinite);
+        }
+        ActivationStore store = new ActivationStore(dir, fingerprint, metadata, countsNonFinite);
         try {
             store.promptsAppended = ((Number) saved.get("promptsDone")).intValue();
             store.openPartials();
@@ -223,6 +264,9 @@ public final class ActivationStore implements AutoCloseable {
         json.put("promptsDone", promptsAppended);
         json.put("fingerprint", fingerprint.toJson());
         json.put("metadata", metadata);
+        if (countsNonFinite) {
+            json.put(COUNTS_NONFINITE, true);
+        }
         AtomicFile.writeString(dir.resolve(CHECKPOINT), JSON.std.asString(json));
         syncDirectory(dir);
     }
@@ -247,6 +291,9 @@ public final class ActivationStore implements AutoCloseable {
         }
         // A final checkpoint first: should we die after renaming a file below, resume knows every row was written.
         checkpoint();
+        if (countsNonFinite) {
+            recordNonFinite();
+        }
         for (Map.Entry<Pooling, FileChannel> partial : partials.entrySet()) {
             partial.getValue().close();
             String name = partial.getKey().fileName();
@@ -261,6 +308,69 @@ public final class ActivationStore implements AutoCloseable {
         Files.delete(dir.resolve(PROMPT_INFO_PARTIAL));
         syncDirectory(dir);
         complete = true;
+    }
+
+    /**
+     * NaN and infinite values per pooling, per tensor (in {@link StoreFingerprint#tensorNames()} order), as counted by
+     * {@link #finish}; empty for a store that does not count them or has not finished in this process.
+     */
+    public Map<Pooling, long[]> nonFiniteValues() {
+        Map<Pooling, long[]> copy = new EnumMap<>(Pooling.class);
+        nonFinite.forEach((pooling, counts) -> copy.put(pooling, counts.clone()));
+        return copy;
+    }
+
+    /** The {@code nonfinite_values} metadata value: a JSON object from tensor name to count, in file order. */
+    private static String countsJson(List<String> tensorNames, long[] counts) {
+        Map<String, Long> byName = new LinkedHashMap<>();
+        for (int t = 0; t < counts.length; t++) {
+            byName.put(tensorNames.get(t), counts[t]);
+        }
+        return ActivationsMetadata.countsJson(byName);
+    }
+
+    /** The longest {@code nonfinite_values} value this shape can have: the header room to reserve for it. */
+    private static String largestCounts(StoreFingerprint fingerprint) {
+        long[] counts = new long[fingerprint.tensors()];
+        Arrays.fill(counts, Long.MAX_VALUE);
+        return countsJson(fingerprint.tensorNames(), counts);
+    }
+
+    /**
+     * Counts each partial file's non-finite values per tensor and rewrites its header with the counts, in the room
+     * reserved for them. Runs on every finish, also one resumed after a crash inside it, so the counts always
+     * describe the rows on disk.
+     */
+    private void recordNonFinite() throws IOException {
+        for (Pooling pooling : fingerprint.poolings()) {
+            FileChannel file = partials.get(pooling);
+            if (file == null) {
+                // Renamed into place, counts included, by the finish that was interrupted.
+                try (FileChannel finished = FileChannel.open(dir.resolve(pooling.fileName()), StandardOpenOption.READ)) {
+                    nonFinite.put(pooling, countNonFinite(finished, layouts.get(pooling)));
+                }
+                continue;
+            }
+            long[] counts = countNonFinite(file, layouts.get(pooling));
+            Map<String, String> fileMetadata = fileMetadata(pooling);
+            fileMetadata.put(ActivationsMetadata.NONFINITE_VALUES, countsJson(fingerprint.tensorNames(), counts));
+            byte[] header = layouts.get(pooling).headerWith(fileMetadata);
+            writeFully(file, ByteBuffer.wrap(header), 0, header.length, 0);
+            file.force(false);
+            nonFinite.put(pooling, counts);
+        }
+    }
+
+    private long[] countNonFinite(FileChannel file, SafetensorsLayout layout) throws IOException {
+        long[] counts = new long[fingerprint.tensors()];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = file.map(FileChannel.MapMode.READ_ONLY, 0, layout.fileSize(), arena);
+            long floats = (long) fingerprint.prompts() * fingerprint.width();
+            for (int tensor = 0; tensor < counts.length; tensor++) {
+                counts[tensor] = NonFinite.count(mapped, layout.rowOffset(tensor, 0), floats);
+            }
+        }
+        return counts;
     }
 
     /** Closes the files. Without {@link #finish} first, the directory stays resumable from its last checkpoint. */
@@ -291,9 +401,14 @@ public final class ActivationStore implements AutoCloseable {
     }
 
     private static void checkSameRun(Path dir, String what, Map<String, Object> saved, StoreFingerprint thisRun,
-            Map<String, String> thisMetadata) throws StoreMismatchException {
+            Map<String, String> thisMetadata, boolean countedThen, boolean countsNow) throws StoreMismatchException {
         StoreFingerprint then = StoreFingerprint.fromJson((Map<?, ?>) saved.get("fingerprint"));
-        List<String> differences = then.differencesFrom(thisRun);
+        List<String> differences = new java.util.ArrayList<>(then.differencesFrom(thisRun));
+        if (countedThen != countsNow) {
+            // Its headers have (or lack) the room for the counts, so its files cannot be continued by this run.
+            differences.add((countedThen ? "non-finite values allowed" : "non-finite values refused") + ", this run "
+                    + (countsNow ? "allows" : "refuses") + " them");
+        }
         if (differences.isEmpty() && !saved.get("metadata").equals(new TreeMap<>(thisMetadata))) {
             differences = List.of("metadata " + saved.get("metadata") + ", this run uses " + new TreeMap<>(thisMetadata));
         }
@@ -333,7 +448,10 @@ public final class ActivationStore implements AutoCloseable {
             while (found.hasRemaining() && file.read(found, found.position()) > 0) {
                 // keep reading: a positional read may return fewer bytes
             }
-            if (file.size() != layout.fileSize() || !Arrays.equals(found.array(), header)) {
+            // A finish interrupted after recording the counts left them in the header; it records them again.
+            boolean countsRecorded = countsNonFinite && promptsAppended == fingerprint.prompts()
+                    && Arrays.equals(Arrays.copyOf(found.array(), Long.BYTES), Arrays.copyOf(header, Long.BYTES));
+            if (file.size() != layout.fileSize() || !(countsRecorded || Arrays.equals(found.array(), header))) {
                 throw new StoreMismatchException("--resume: " + path + " does not have the header and size this run"
                         + " expects; use --overwrite to start over");
             }
@@ -374,6 +492,18 @@ public final class ActivationStore implements AutoCloseable {
         manifest.put("metadata", metadata);
         manifest.put("tensors", fingerprint.tensorNames());
         manifest.put("files", files);
+        if (countsNonFinite) {
+            Map<String, Object> counts = new LinkedHashMap<>();
+            for (Pooling pooling : fingerprint.poolings()) {
+                Map<String, Object> byName = new LinkedHashMap<>();
+                long[] perTensor = nonFinite.get(pooling);
+                for (int t = 0; t < perTensor.length; t++) {
+                    byName.put(fingerprint.tensorNames().get(t), perTensor[t]);
+                }
+                counts.put(pooling.label(), byName);
+            }
+            manifest.put(ActivationsMetadata.NONFINITE_VALUES, counts);
+        }
         manifest.put("run", run);
         return manifest;
     }

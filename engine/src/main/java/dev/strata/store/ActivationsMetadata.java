@@ -1,7 +1,10 @@
 package dev.strata.store;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,10 +25,12 @@ import java.util.Map;
  * @param llamaCpp      the llama.cpp release that ran the model
  * @param strataVersion strata's version
  * @param pooling       the file's pooling; set by the store, one value per file
+ * @param nonFiniteValues NaN and infinite values per tensor, in file order, where the extraction allowed them; set by
+ *                      the store when it finishes, null where they were refused (then there are none)
  */
 public record ActivationsMetadata(String model, String modelSha256, String architecture, Integer nLayer, Integer nEmbd,
         String corpus, String corpusSha256, Integer n, Integer maxTokens, String promptsFile, String llamaCpp,
-        String strataVersion, Pooling pooling) {
+        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues) {
     private static final String MODEL = "model";
     private static final String MODEL_SHA256 = "model_sha256";
     private static final String ARCHITECTURE = "architecture";
@@ -39,6 +44,16 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
     private static final String LLAMA_CPP = "llama_cpp";
     private static final String STRATA_VERSION = "strata_version";
     static final String POOLING = "pooling";
+    static final String NONFINITE_VALUES = "nonfinite_values";
+
+    public ActivationsMetadata {
+        if (nonFiniteValues != null) nonFiniteValues = Collections.unmodifiableMap(new LinkedHashMap<>(nonFiniteValues));
+    }
+
+    /** All NaN and infinite values of the file; 0 where they were not counted. */
+    public long nonFiniteTotal() {
+        return nonFiniteValues == null ? 0 : nonFiniteValues.values().stream().mapToLong(Long::longValue).sum();
+    }
 
     /** The key-value strings as the file stores them; null fields are left out. */
     public Map<String, String> toStrings() {
@@ -56,7 +71,17 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         put(strings, LLAMA_CPP, llamaCpp);
         put(strings, STRATA_VERSION, strataVersion);
         put(strings, POOLING, pooling == null ? null : pooling.label());
+        put(strings, NONFINITE_VALUES, nonFiniteValues == null ? null : countsJson(nonFiniteValues));
         return strings;
+    }
+
+    /** The {@value #NONFINITE_VALUES} value: a JSON object from tensor name to count. */
+    static String countsJson(Map<String, Long> counts) {
+        try {
+            return JSON.std.asString(counts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing a map of numbers as JSON cannot fail", e);
+        }
     }
 
     /** Reads the metadata of {@code file}; keys it does not know are ignored, a malformed value is an error. */
@@ -71,7 +96,23 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         return new ActivationsMetadata(strings.get(MODEL), strings.get(MODEL_SHA256), strings.get(ARCHITECTURE),
                 integer(strings, N_LAYER, file), integer(strings, N_EMBD, file), strings.get(CORPUS),
                 strings.get(CORPUS_SHA256), integer(strings, N, file), integer(strings, MAX_TOKENS, file),
-                strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed);
+                strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed,
+                counts(strings, file));
+    }
+
+    private static Map<String, Long> counts(Map<String, String> strings, Path file) throws IOException {
+        String value = strings.get(NONFINITE_VALUES);
+        if (value == null) return null;
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Object> entry : JSON.std.mapFrom(value).entrySet()) {
+                if (!(entry.getValue() instanceof Number count) || count.longValue() < 0) throw new IOException("not a count");
+                counts.put(entry.getKey(), count.longValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": metadata " + NONFINITE_VALUES + " is not a JSON object of tensor counts");
+        }
+        return counts;
     }
 
     private static void put(Map<String, String> strings, String key, Object value) {

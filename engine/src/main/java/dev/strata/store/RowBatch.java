@@ -1,5 +1,6 @@
 package dev.strata.store;
 
+import dev.strata.io.NonFinite;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -98,6 +99,24 @@ public final class RowBatch implements AutoCloseable {
     public long rowOffset(int slot, int tensor) {
         long row = layout == Layout.PROMPT_MAJOR ? (long) slot * tensors + tensor : (long) tensor * capacity + slot;
         return row * width * Float.BYTES;
+    }
+
+    /** NaN and infinite values in the rows of {@code tensor} of slots 0 .. count-1 in {@code pooling}; allocates nothing. */
+    public long nonFiniteValues(Pooling pooling, int count, int tensor) {
+        MemorySegment segment = rows.get(pooling);
+        if (layout == Layout.TENSOR_MAJOR) {
+            return NonFinite.count(segment, rowOffset(0, tensor), (long) count * width);
+        }
+        long found = 0;
+        for (int slot = 0; slot < count; slot++) {
+            found += NonFinite.count(segment, rowOffset(slot, tensor), width);
+        }
+        return found;
+    }
+
+    /** NaN and infinite values in the row of {@code tensor} of slot {@code slot} in {@code pooling}. */
+    public long nonFiniteValuesInSlot(Pooling pooling, int slot, int tensor) {
+        return NonFinite.count(rows.get(pooling), rowOffset(slot, tensor), width);
     }
 
     /** Records slot {@code slot}'s token count (after truncation) and whether it was truncated. */

@@ -25,12 +25,38 @@ final class SafetensorsLayout {
     private final long rowBytes;
     private final int tensors;
 
+    private final StoreFingerprint shape;
+
     SafetensorsLayout(StoreFingerprint shape, Map<String, String> metadata) {
+        this(shape, metadata, 0);
+    }
+
+    /**
+     * @param reservedBytes spaces added to the header's padding, so that {@link #headerWith} can add metadata known
+     *                      only when the rows are written without moving them
+     */
+    SafetensorsLayout(StoreFingerprint shape, Map<String, String> metadata, int reservedBytes) {
+        this.shape = shape;
         this.tensors = shape.tensors();
         this.rowBytes = (long) shape.width() * Float.BYTES;
         this.tensorBytes = rowBytes * shape.prompts();
-        this.header = header(shape, metadata, tensorBytes);
+        this.header = header(shape, metadata, tensorBytes, reservedBytes);
         this.dataStart = header.length;
+    }
+
+    /** The header of this layout with {@code metadata} instead, padded to the same length; the rows stay where they are. */
+    byte[] headerWith(Map<String, String> metadata) {
+        byte[] json = json(shape, metadata, tensorBytes);
+        if (json.length > header.length - Long.BYTES) {
+            throw new IllegalStateException("metadata of " + json.length + " bytes exceeds the reserved header of "
+                    + (header.length - Long.BYTES));
+        }
+        return padded(json, header.length - Long.BYTES);
+    }
+
+    /** The bytes a metadata entry takes in the header: what to reserve for an entry added by {@link #headerWith}. */
+    static int entryBytes(String key, String value) {
+        return quote(key).getBytes(StandardCharsets.UTF_8).length + quote(value).getBytes(StandardCharsets.UTF_8).length + 2;
     }
 
     /** The 8-byte length prefix and the padded JSON, exactly as they start the file. */
@@ -47,7 +73,13 @@ final class SafetensorsLayout {
         return dataStart + tensors * tensorBytes;
     }
 
-    private static byte[] header(StoreFingerprint shape, Map<String, String> metadata, long tensorBytes) {
+    private static byte[] header(StoreFingerprint shape, Map<String, String> metadata, long tensorBytes, int reservedBytes) {
+        byte[] utf8 = json(shape, metadata, tensorBytes);
+        int length = utf8.length + reservedBytes;
+        return padded(utf8, (length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT);
+    }
+
+    private static byte[] json(StoreFingerprint shape, Map<String, String> metadata, long tensorBytes) {
         // Hand-assembled so the bytes are fixed by the inputs: metadata sorted by key, tensors in layer order.
         StringBuilder json = new StringBuilder("{\"__metadata__\":{");
         String separator = "";
@@ -64,8 +96,11 @@ final class SafetensorsLayout {
                     .append("]}");
         }
         json.append('}');
-        byte[] utf8 = json.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (utf8.length + HEADER_ALIGNMENT - 1) / HEADER_ALIGNMENT * HEADER_ALIGNMENT;
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The length prefix and the JSON padded with spaces to {@code padded} bytes. */
+    private static byte[] padded(byte[] utf8, int padded) {
         ByteBuffer bytes = ByteBuffer.allocate(Long.BYTES + padded).order(ByteOrder.LITTLE_ENDIAN);
         bytes.putLong(padded).put(utf8);
         while (bytes.hasRemaining()) {

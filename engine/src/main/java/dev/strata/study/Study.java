@@ -12,6 +12,7 @@ import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
+import dev.strata.extract.NonFiniteActivationsException;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Sha256;
@@ -231,6 +232,7 @@ public final class Study {
         seconds.put("extract: " + model.name(), extraction.seconds());
 
         Path activations = dir.resolve(options.pooling().fileName());
+        requireFinite(model, activations);
         Path knn = dir.resolve("knn-" + options.pooling().label() + "-k" + options.k() + ".npy");
         long started = System.nanoTime();
         boolean reuse = knnUpToDate(knn, activations, options);
@@ -252,6 +254,30 @@ public final class Study {
         List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
         return new ModelResult(model, dir, activations, knn, layers, metadata, extraction.alreadyComplete(),
                 extraction.seconds(), reuse, knnSeconds);
+    }
+
+    /**
+     * A model whose activations hold NaN or infinite values (stored because they were allowed) stops the study after
+     * its extraction, with the counts, rather than in its k-NN with a row number: neighbours of such vectors are
+     * undefined. The extraction stays for inspection.
+     */
+    private static void requireFinite(Model model, Path activations) throws IOException {
+        ActivationsMetadata metadata;
+        try (ActivationsFile file = ActivationsFile.open(activations)) {
+            metadata = file.metadata();
+        }
+        long total = metadata.nonFiniteTotal();
+        if (total > 0) {
+            List<String> affected = new ArrayList<>();
+            metadata.nonFiniteValues().forEach((tensor, count) -> {
+                if (count > 0) affected.add(tensor + ": " + count);
+            });
+            String listed = affected.size() <= 4 ? String.join(", ", affected)
+                    : String.join(", ", affected.subList(0, 3)) + ", ... " + affected.getLast();
+            throw new NonFiniteActivationsException(model.name() + ": its activations hold " + total
+                    + " non-finite values (NaN or Inf; " + listed + "); k-NN and the comparisons need finite vectors,"
+                    + " so the study stops here and keeps the extraction in " + activations.getParent());
+        }
     }
 
     /** A k-NN file is reused when its sidecar says it came from these activations (by checksum), k and view. */
