@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.store.Pooling;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "extract", mixinStandardHelpOptions = true,
         description = {"Run a corpus through a GGUF model and store one vector per prompt per layer.",
                 "Writes activations-last.safetensors, activations-mean.safetensors (see --pooling), prompts.jsonl and",
-                "manifest.json into --out. Checkpoints after every batch: --resume continues a killed run."})
+                "manifest.json into --out. Checkpoints after every batch: --resume continues a killed run.",
+                "llama.cpp runs in a worker process: a model that makes it abort ends the worker, not strata."})
 final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL.gguf", description = "the GGUF model")
     Path model;
@@ -48,9 +50,12 @@ final class ExtractCommand implements Callable<Integer> {
         ExtractOptions options = extraction.toOptions().withPoolings(Pooling.parseSet(pooling));
         Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
-        Extractor.Result result = new Extractor(Main.version()).run(model, prompts, out, options, resume, overwrite,
-                progress::update);
-        progress.done();
+        Extractor.Result result;
+        try (Extraction runner = extraction.extraction(Main.version())) {
+            result = runner.run(model, prompts, out, options, resume, overwrite, progress::update);
+        } finally {
+            progress.done();
+        }
         if (!quiet) {
             if (result.alreadyComplete()) {
                 System.err.println("already complete: " + out);

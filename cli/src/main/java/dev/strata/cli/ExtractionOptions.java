@@ -1,6 +1,9 @@
 package dev.strata.cli;
 
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
+import dev.strata.extract.Extractor;
+import dev.strata.extract.worker.WorkerExtraction;
 import picocli.CommandLine.Option;
 
 /** How prompts are decoded, shared by extract and study. */
@@ -29,6 +32,16 @@ final class ExtractionOptions {
             description = "store NaN and infinite activations and count them per layer (metadata and manifest.json)"
                     + " instead of stopping at the first; k-NN still refuses them")
     boolean allowNonFinite;
+
+    @Option(names = "--in-process",
+            description = "run llama.cpp inside this process instead of a supervised worker process (for debugging and"
+                    + " benchmarks: a model that makes llama.cpp abort then ends strata too)")
+    boolean inProcess;
+
+    /** Where the llama.cpp work runs: a worker process that a llama.cpp abort cannot take strata down with. */
+    Extraction extraction(String version) {
+        return inProcess ? new Extractor(version) : new WorkerExtraction(version);
+    }
 
     ExtractOptions toOptions() {
         int batch = batchTokens != null ? batchTokens : Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens);

@@ -102,6 +102,14 @@ public final class Corpus {
     }
 
     /**
+     * A corpus sent to another process (the extraction worker): the same name, checksum and prompts, without the
+     * file's bytes, so it cannot be cut with {@link #head}.
+     */
+    public static Corpus of(String name, String sha256, List<Prompt> prompts) {
+        return new Corpus(name, sha256, prompts, null, null);
+    }
+
+    /**
      * The first {@code n} prompts, as a corpus of its own. Its {@link #sha256()} is that of the first {@code n} lines of
      * this corpus's file as they are there (their line terminators included, a byte-order mark not): the checksum of
      * the file {@code head -n N} writes, so a saved subset keeps its provenance, and a subset never passes for the whole.
@@ -116,6 +124,9 @@ public final class Corpus {
         }
         if (n >= prompts.size()) {
             return this;
+        }
+        if (source == null) {
+            throw new IllegalStateException(name + ": a corpus received from another process cannot be cut");
         }
         byte[] bytes = Arrays.copyOfRange(source, lineStarts[0], lineStarts[n]);
         return new Corpus(name + " (first " + n + ")", Sha256.of(bytes), prompts.subList(0, n), source,

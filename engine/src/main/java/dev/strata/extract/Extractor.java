@@ -17,9 +17,10 @@ import java.util.Map;
 /**
  * Runs a corpus through a GGUF model and stores, for every prompt, one vector per layer and pooling
  * (method.md sections 1-3): prompts are packed whole into batches, decoded with the layer capture on, and each
- * batch is appended to the activation store and checkpointed, so a killed run resumes where it stopped.
+ * batch is appended to the activation store and checkpointed, so a killed run resumes where it stopped. This is the
+ * in-process {@link Extraction}: a llama.cpp abort here ends the calling process.
  */
-public final class Extractor {
+public final class Extractor implements Extraction {
     /** Receives progress after every batch. */
     @FunctionalInterface
     public interface Progress {
@@ -42,10 +43,7 @@ public final class Extractor {
         this.version = version;
     }
 
-    /**
-     * Extracts into {@code dir}. With {@code resume} a checkpointed run continues (and a finished one is left as it is);
-     * otherwise an existing extraction is refused unless {@code overwrite}.
-     */
+    @Override
     public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
             Progress progress) throws IOException {
         String modelSha = Sha256.of(modelFile);

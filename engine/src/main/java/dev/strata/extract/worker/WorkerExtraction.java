@@ -1,0 +1,173 @@
+package dev.strata.extract.worker;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.corpus.Corpus;
+import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
+import dev.strata.extract.Extractor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Extraction in a supervised worker process (a child JVM running {@link Worker}), so that whatever llama.cpp still
+ * aborts on (a failed GGML_ASSERT, a segfault) ends the worker, not the caller. The worker writes through the same
+ * checkpointed store as the in-process extractor, so a run it died in resumes as usual. One worker serves every run
+ * of this object, models loaded in turn; after a death the next run starts a fresh one. The caller never loads
+ * llama.cpp.
+ */
+public final class WorkerExtraction implements Extraction {
+    private static final long EXIT_WAIT_SECONDS = 10;
+    private final String version;
+    private Process worker;
+    private Writer requests;
+    private BufferedReader events;
+
+    /** @param version strata's version, recorded in the outputs */
+    public WorkerExtraction(String version) {
+        this.version = version;
+    }
+
+    @Override
+    public Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume,
+            boolean overwrite, Extractor.Progress progress) throws IOException {
+        String request = new WorkerProtocol.Request(modelFile, corpus, dir, options, resume, overwrite, version).encode();
+        if (worker == null) start();
+        String lastNativeError = "";
+        try {
+            requests.write(request + "\n");
+            requests.flush();
+        } catch (IOException e) {
+            // The worker is gone; its exit status says more than the broken pipe.
+            throw died(modelFile, lastNativeError);
+        }
+        String line;
+        while ((line = events.readLine()) != null) {
+            int at = line.indexOf(WorkerProtocol.PREFIX);
+            if (at < 0) {
+                System.err.println(line);
+                continue;
+            }
+            if (at > 0) System.err.println(line.substring(0, at));
+            Map<String, Object> event = JSON.std.mapFrom(line.substring(at + WorkerProtocol.PREFIX.length()));
+            switch ((String) event.get("event")) {
+                case "progress" -> {
+                    try {
+                        progress.update(WorkerProtocol.integer(event, "done"), WorkerProtocol.integer(event, "total"),
+                                WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.longInteger(event, "nanos"));
+                    } catch (RuntimeException | Error e) {
+                        // The caller gave up on this run: so does the worker, at its last checkpoint.
+                        stop();
+                        throw e;
+                    }
+                }
+                case "native_error" -> lastNativeError = (String) event.get("line");
+                case "result" -> {
+                    return new Extractor.Result(dir, WorkerProtocol.integer(event, "prompts"),
+                            WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.integer(event, "truncated"),
+                            ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"));
+                }
+                case "failure" -> throw rethrown((String) event.get("type"), (String) event.get("message"));
+                default -> throw new IOException("extraction worker: unknown event " + line);
+            }
+        }
+        throw died(modelFile, lastNativeError);
+    }
+
+    /** Ends the worker: it exits when its requests end. */
+    @Override
+    public void close() {
+        if (worker == null) return;
+        try {
+            requests.close();
+            if (!worker.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) stop();
+        } catch (IOException e) {
+            stop();
+        } catch (InterruptedException e) {
+            stop();
+            Thread.currentThread().interrupt();
+        }
+        worker = null;
+    }
+
+    private void start() throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-Xss4m");
+        command.add("-Djava.awt.headless=true");
+        // A crash report belongs on stderr and in the temporary folder, not in the user's folder; no core dumps.
+        command.add("-XX:+DisplayVMOutputToStderr");
+        command.add("-XX:-CreateCoredumpOnCrash");
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "strata-worker-hs_err-%p.log"));
+        for (String property : List.of("strata.native.dir", WorkerProtocol.FAULT_PROPERTY)) {
+            String value = System.getProperty(property);
+            if (value != null) command.add("-D" + property + "=" + value);
+        }
+        if (Logger.getLogger(WorkerProtocol.NATIVE_LOGGER).isLoggable(Level.INFO)) {
+            command.add("-D" + WorkerProtocol.VERBOSE_PROPERTY + "=true");
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Worker.class.getName());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // Without a debugger backtrace a failed assert ends at once; the abort message still reaches us.
+        builder.environment().put("GGML_NO_BACKTRACE", "1");
+        worker = builder.start();
+        requests = new OutputStreamWriter(worker.getOutputStream(), StandardCharsets.UTF_8);
+        events = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    private void stop() {
+        worker.destroyForcibly();
+        try {
+            worker.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker = null;
+    }
+
+    private WorkerDiedException died(Path modelFile, String lastNativeError) {
+        Process dead = worker;
+        worker = null;
+        int status;
+        try {
+            status = dead.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dead.destroyForcibly();
+            status = -1;
+        }
+        return new WorkerDiedException(modelFile, status, lastNativeError);
+    }
+
+    /**
+     * The worker's exception again, as its own type where that type takes a message alone (thrown here when
+     * unchecked); otherwise an IOException with the same message.
+     */
+    private static IOException rethrown(String type, String message) {
+        Object rebuilt = null;
+        try {
+            Class<?> c = Class.forName(type);
+            if (IOException.class.isAssignableFrom(c) || RuntimeException.class.isAssignableFrom(c)) {
+                rebuilt = c.getConstructor(String.class).newInstance(message);
+            }
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // Not rebuildable: the plain IOException below carries the same message.
+        }
+        if (rebuilt instanceof RuntimeException unchecked) throw unchecked;
+        return rebuilt instanceof IOException checked ? checked : new IOException(message);
+    }
+}
