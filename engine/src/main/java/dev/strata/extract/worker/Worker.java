@@ -6,10 +6,13 @@ import dev.strata.extract.Extractor;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -26,6 +29,11 @@ import java.util.logging.SimpleFormatter;
 public final class Worker {
     // java.util.logging holds loggers weakly; the levels set here must outlive the first native log line.
     private static final Logger NATIVE = Logger.getLogger(WorkerProtocol.NATIVE_LOGGER);
+    /** Marks the end of the requests in the queue (compared by identity). */
+    private static final String END = new String("end of requests");
+    private static final int ORPHANED = 3;
+    /** A request is queued or running: guarded by Worker.class. */
+    private static boolean running;
 
     private Worker() {}
 
@@ -36,9 +44,10 @@ public final class Worker {
         WorkerProtocol.Sender sender = new WorkerProtocol.Sender(protocol);
         configureLogging(sender, Boolean.getBoolean(WorkerProtocol.VERBOSE_PROPERTY));
         FaultHook fault = FaultHook.parse(System.getProperty(WorkerProtocol.FAULT_PROPERTY));
-        BufferedReader requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().name("worker-requests").start(() -> readRequests(requests));
         String line;
-        while ((line = requests.readLine()) != null) {
+        while ((line = requests.take()) != END) {
             try {
                 WorkerProtocol.Request request = WorkerProtocol.Request.decode(line);
                 Llama.init(Llama.defaultNativeDir());
@@ -52,7 +61,34 @@ public final class Worker {
                 sender.result(result);
             } catch (Exception | OutOfMemoryError e) {
                 sender.failure(e);
+            } finally {
+                synchronized (Worker.class) {
+                    running = false;
+                }
             }
+        }
+    }
+
+    /**
+     * Queues the parent's requests as they come. When stdin ends between runs, the worker ends after them; when it
+     * ends during one, the parent is gone (killed, say), and the run stops at once, as if killed too, at its last
+     * checkpoint: a run nobody waits for must not go on writing while the user may already resume it.
+     */
+    private static void readRequests(BlockingQueue<String> requests) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                synchronized (Worker.class) {
+                    running = true;
+                    requests.add(line);
+                }
+            }
+        } catch (IOException e) {
+            // A broken stdin means the same as its end.
+        }
+        synchronized (Worker.class) {
+            if (running) Runtime.getRuntime().halt(ORPHANED);
+            requests.add(END);
         }
     }
 
