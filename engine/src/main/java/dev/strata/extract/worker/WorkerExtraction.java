@@ -75,7 +75,8 @@ public final class WorkerExtraction implements Extraction {
                 case "result" -> {
                     return new Extractor.Result(dir, WorkerProtocol.integer(event, "prompts"),
                             WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.integer(event, "truncated"),
-                            ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"));
+                            ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"),
+                            WorkerProtocol.longInteger(event, "nonfinite_values"));
                 }
                 case "failure" -> throw rethrown((String) event.get("type"), (String) event.get("message"));
                 default -> throw new IOException("extraction worker: unknown event " + line);

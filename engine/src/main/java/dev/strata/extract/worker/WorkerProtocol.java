@@ -99,7 +99,8 @@ final class WorkerProtocol {
 
         void result(Extractor.Result r) {
             send(Map.of("event", "result", "prompts", r.prompts(), "tokens", r.tokens(), "truncated", r.truncated(),
-                    "seconds", r.seconds(), "already_complete", r.alreadyComplete()));
+                    "seconds", r.seconds(), "already_complete", r.alreadyComplete(), "nonfinite_values",
+                    r.nonFiniteValues()));
         }
 
         void failure(Throwable e) {
