@@ -3,10 +3,9 @@ package dev.strata.study;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
 import dev.strata.compare.Comparison;
+import dev.strata.compare.Comparisons;
 import dev.strata.compare.ComparisonWriter;
-import dev.strata.compare.NeighbourSimilarity;
 import dev.strata.compare.NeighbourTable;
-import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
@@ -176,7 +175,7 @@ public final class Study {
         }
 
         long started = System.nanoTime();
-        List<Pair> pairs = compare(results, corpus.size(), out, options, listener);
+        List<Pair> pairs = compare(results, out, options, listener);
         seconds.put("compare: " + pairs.size() + " pairs", since(started));
 
         Path studyJson = out.resolve(STUDY_JSON);
@@ -318,21 +317,14 @@ public final class Study {
                 real.model().name());
     }
 
-    private static List<Pair> compare(List<ModelResult> models, int n, Path out, Options options, Listener listener)
+    private static List<Pair> compare(List<ModelResult> models, Path out, Options options, Listener listener)
             throws IOException {
-        List<NeighbourTable> tables = new ArrayList<>();
-        for (ModelResult m : models) tables.add(NeighbourTable.read(m.knn()).withoutFirstLayer());
         listener.stage("compare: " + models.size() * (models.size() + 1) / 2 + " pairs (" + models.size()
                 + " within-model, " + models.size() * (models.size() - 1) / 2 + " across models)");
-        List<NeighbourSimilarity.PairMatrix> matrices = NeighbourSimilarity.allPairs(tables, SimilarityMetric.MKNN);
-        List<Pair> pairs = matrices.parallelStream().map(p -> {
-            ModelResult a = models.get(p.i());
-            ModelResult b = models.get(p.j());
-            Comparison c = Comparison.of(p.matrix(), a.model().name(), b.model().name(), tables.get(p.i()).labels(),
-                    tables.get(p.j()).labels(), 1, new Summary.Options(SimilarityMetric.MKNN, options.k(), n,
-                            p.i() == p.j(), options.resamples(), options.seed()));
-            return new Pair(p.i(), p.j(), out.resolve(PAIRS).resolve(a.model().slug() + "__" + b.model().slug()), c);
-        }).toList();
+        List<Comparisons.IndexedPair> compared = Comparisons.allPairs(models.stream().map(ModelResult::knn).toList(),
+                models.stream().map(m -> m.model().name()).toList(), options.resamples(), options.seed());
+        List<Pair> pairs = compared.stream().map(p -> new Pair(p.i(), p.j(), out.resolve(PAIRS).resolve(
+                models.get(p.i()).model().slug() + "__" + models.get(p.j()).model().slug()), p.comparison())).toList();
         for (Pair p : pairs) ComparisonWriter.write(p.dir(), p.comparison());
         return pairs;
     }
