@@ -1,11 +1,12 @@
 package dev.strata.bench;
 
+import dev.strata.bindings.cuda.Cublas;
 import dev.strata.bindings.cuda.CudaLibraries;
 import dev.strata.bindings.cuda.CudaRuntime;
-import dev.strata.bindings.cuda.Cublas;
 import dev.strata.knn.KnnBackend;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.RowMatrix;
+import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 import java.util.Random;
 
@@ -89,10 +90,10 @@ public final class CudaKnnBench {
     static double gemmTflops(CudaLibraries libs, int m, int n, int dim) {
         CudaRuntime rt = libs.runtime();
         Cublas blas = libs.cublas();
-        long a = rt.malloc((long) m * dim * 4), b = rt.malloc((long) n * dim * 4), c = rt.malloc((long) m * n * 4);
-        long stream = rt.streamCreate(CudaRuntime.STREAM_NON_BLOCKING);
-        long handle = blas.create();
-        long start = rt.eventCreate(CudaRuntime.EVENT_DEFAULT), end = rt.eventCreate(CudaRuntime.EVENT_DEFAULT);
+        MemorySegment a = rt.malloc((long) m * dim * 4), b = rt.malloc((long) n * dim * 4), c = rt.malloc((long) m * n * 4);
+        MemorySegment stream = rt.streamCreate(CudaRuntime.STREAM_NON_BLOCKING);
+        MemorySegment handle = blas.create();
+        MemorySegment start = rt.eventCreate(CudaRuntime.EVENT_DEFAULT), end = rt.eventCreate(CudaRuntime.EVENT_DEFAULT);
         try {
             rt.memsetAsync(a, 0, (long) m * dim * 4, stream);
             rt.memsetAsync(b, 0, (long) n * dim * 4, stream);

@@ -1,14 +1,15 @@
 package dev.strata.bindings;
 
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.Objects;
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * ggml.h and ggml-backend.h, the parts strata uses. Tensors are passed as raw addresses ({@code long}),
@@ -77,10 +78,15 @@ public final class Ggml {
         }
     }
 
-    /** ggml_backend_tensor_get: copies {@code size} bytes from {@code offset} of the tensor (host or device) to {@code dst}. */
-    public static void tensorGet(long tensor, long dst, long offset, long size) {
+    /**
+     * ggml_backend_tensor_get: copies {@code size} bytes from {@code tensorOffset} of the tensor (host or
+     * device) to {@code dst} (native memory) at {@code dstOffset}. Checks the bounds and allocates nothing.
+     */
+    public static void tensorGet(long tensor, long tensorOffset, MemorySegment dst, long dstOffset, long size) {
+        if (!dst.isNative()) throw new IllegalArgumentException("ggml_backend_tensor_get needs native memory, got " + dst);
+        Objects.checkFromIndexSize(dstOffset, size, dst.byteSize());
         try {
-            H.TENSOR_GET.invokeExact(tensor, dst, offset, size);
+            H.TENSOR_GET.invokeExact(tensor, dst.address() + dstOffset, tensorOffset, size);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }

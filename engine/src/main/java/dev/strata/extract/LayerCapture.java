@@ -1,7 +1,5 @@
 package dev.strata.extract;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.strata.bindings.EvalHook;
 import dev.strata.bindings.Ggml;
 import java.lang.foreign.Arena;
@@ -9,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * Receives graph nodes during llama_decode and keeps, for each sequence of the batch, the last token's
@@ -169,11 +169,11 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         if (!pooledMean) {
             for (int s = 0; s < seqCount; s++) {
                 long lastRow = rows == tokenCount ? seqStart[s] + seqLength[s] - 1 : s;
-                Ggml.tensorGet(tensor, last.address() + ((long) slot * maxSeqs + s) * rowBytes, lastRow * rowBytes, rowBytes);
+                Ggml.tensorGet(tensor, lastRow * rowBytes, last, ((long) slot * maxSeqs + s) * rowBytes, rowBytes);
             }
             return;
         }
-        Ggml.tensorGet(tensor, scratch.address(), 0, rows * rowBytes);
+        Ggml.tensorGet(tensor, 0, scratch, 0, rows * rowBytes);
         for (int s = 0; s < seqCount; s++) {
             long out = ((long) slot * maxSeqs + s) * rowBytes;
             int first = seqStart[s];

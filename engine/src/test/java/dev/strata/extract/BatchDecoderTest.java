@@ -1,9 +1,5 @@
 package dev.strata.extract;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.strata.store.Pooling;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -14,6 +10,10 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BatchDecoderTest {
     static final String[] PROMPTS = {
@@ -162,6 +162,55 @@ class BatchDecoderTest {
         assertEquals(1, l0[2], "the CPU backend's buffers are host memory");
         assertEquals(64, l0[3], "row width");
         assertEquals("f32", dev.strata.bindings.Ggml.typeName((int) l0[0]));
+    }
+
+    @Test
+    void tensorGetCopiesIntoNativeSegmentsWithinTheirBounds() {
+        float[][] rows = new float[2][];
+        Class<?>[] refused = new Class<?>[2];
+        dev.strata.bindings.EvalHook.Listener listener = (tensor, ask) -> {
+            if (ask) return dev.strata.bindings.Ggml.tensorNameString(tensor).equals("l_out-0");
+            long rowBytes = dev.strata.bindings.Ggml.tensorNb(tensor, 1);
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment exact = arena.allocate(rowBytes);
+                MemorySegment shifted = arena.allocate(rowBytes + 8);
+                dev.strata.bindings.Ggml.tensorGet(tensor, 0, exact, 0, rowBytes);
+                dev.strata.bindings.Ggml.tensorGet(tensor, 0, shifted, 8, rowBytes);
+                rows[0] = exact.toArray(JAVA_FLOAT);
+                rows[1] = shifted.asSlice(8).toArray(JAVA_FLOAT);
+                refused[0] = thrown(() -> dev.strata.bindings.Ggml.tensorGet(tensor, 0, shifted, 16, rowBytes));
+                refused[1] = thrown(() -> dev.strata.bindings.Ggml.tensorGet(tensor, 0, MemorySegment.ofArray(new byte[(int) rowBytes]), 0, rowBytes));
+            }
+            return true;
+        };
+        try (var hook = new dev.strata.bindings.EvalHook(listener);
+             var arena = java.lang.foreign.Arena.ofConfined();
+             var batch = new dev.strata.bindings.Batch(8)) {
+            var params = new dev.strata.bindings.ContextParams(arena).nCtx(64).nBatch(8).nUbatch(8).nSeqMax(1).nThreads(1)
+                    .evalHook(hook);
+            var ctx = dev.strata.bindings.Llama.contextInit(model.handle(), params);
+            try {
+                int[] tokens = model.tokenize("Hello world");
+                for (int p = 0; p < tokens.length; p++) batch.add(tokens[p], p, 0, p == tokens.length - 1);
+                assertEquals(0, dev.strata.bindings.Llama.decode(ctx, batch));
+            } finally {
+                dev.strata.bindings.Llama.contextFree(ctx);
+            }
+        }
+        assertEquals(64, rows[0].length);
+        assertTrue(java.util.stream.IntStream.range(0, 64).anyMatch(d -> rows[0][d] != 0f), "the row holds activations");
+        assertTrue(Arrays.equals(rows[0], rows[1]), "the same row at another offset of the destination");
+        assertEquals(IndexOutOfBoundsException.class, refused[0], "a copy past the end of the destination");
+        assertEquals(IllegalArgumentException.class, refused[1], "a heap destination");
+    }
+
+    private static Class<?> thrown(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getClass();
+        }
     }
 
     static void assertClose(float[] expected, float[] actual, double relTol, String what) {

@@ -1,10 +1,5 @@
 package dev.strata.bindings.cuda;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.strata.bindings.NativeException;
 import dev.strata.bindings.NativeLibrary;
 import java.lang.foreign.Arena;
@@ -14,22 +9,24 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 /**
- * cublas_api.h (libcublas), the parts strata uses. Matrices are column-major device pointers
- * ({@code long}); alpha and beta are host scalars (the default CUBLAS_POINTER_MODE_HOST). Every
+ * cublas_api.h (libcublas), the parts strata uses. Handles, streams and matrices are
+ * {@link MemorySegment}s, matrices column-major in device memory; alpha and beta are host scalars (the default CUBLAS_POINTER_MODE_HOST). Every
  * non-zero {@code cublasStatus_t} becomes a {@link NativeException} naming the call and the status.
  */
 public final class Cublas {
     /** cublasOperation_t. */
     public static final int OP_N = 0, OP_T = 1;
     /** cublasMath_t. */
-    public static final int DEFAULT_MATH = 0, PEDANTIC_MATH = 2, TF32_TENSOR_OP_MATH = 3,
-            MATH_DISALLOW_REDUCED_PRECISION_REDUCTION = 16;
+    public static final int DEFAULT_MATH = 0, PEDANTIC_MATH = 2;
     /** cudaDataType_t (library_types.h). */
-    public static final int R_32F = 0, R_16F = 2, R_16BF = 14;
+    public static final int R_32F = 0, R_16BF = 14;
     /** cublasComputeType_t. */
-    public static final int COMPUTE_32F = 68, COMPUTE_32F_PEDANTIC = 69, COMPUTE_32F_FAST_16BF = 75,
-            COMPUTE_32F_FAST_TF32 = 77;
+    public static final int COMPUTE_32F = 68, COMPUTE_32F_FAST_TF32 = 77;
     /** cublasGemmAlgo_t CUBLAS_GEMM_DEFAULT. */
     public static final int GEMM_DEFAULT = -1;
 
@@ -40,22 +37,21 @@ public final class Cublas {
             15, "CUBLAS_STATUS_NOT_SUPPORTED", 16, "CUBLAS_STATUS_LICENSE_ERROR");
 
     private final String library;
-    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, gemmEx, getVersion;
+    private final MethodHandle create, destroy, setStream, setMathMode, sgemm, gemmEx;
     private final MethodHandle getStatusName; // null when the library predates cublasGetStatusName
     private final MemorySegment one, zero;
 
     Cublas(SymbolLookup lookup, String library) {
         this.library = library;
         create = fn(lookup, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        destroy = fn(lookup, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-        setStream = fn(lookup, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-        setMathMode = fn(lookup, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-        getVersion = fn(lookup, "cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-        sgemm = fn(lookup, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-        gemmEx = fn(lookup, "cublasGemmEx", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        destroy = fn(lookup, "cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        setStream = fn(lookup, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        setMathMode = fn(lookup, "cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        sgemm = fn(lookup, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        gemmEx = fn(lookup, "cublasGemmEx", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         getStatusName = lookup.find("cublasGetStatusName").isPresent()
                 ? fn(lookup, "cublasGetStatusName", FunctionDescriptor.of(ADDRESS, JAVA_INT)) : null;
         Arena arena = Arena.ofAuto();
@@ -68,19 +64,19 @@ public final class Cublas {
     }
 
     /** cublasCreate_v2: a handle bound to the current device. */
-    public long create() {
+    public MemorySegment create() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
+            MemorySegment out = arena.allocate(ADDRESS);
             check((int) create.invokeExact(out), "cublasCreate_v2");
-            return out.get(JAVA_LONG, 0);
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
     }
 
-    /** cublasDestroy_v2 (0 is ignored). */
-    public void destroy(long handle) {
-        if (handle == 0) return;
+    /** cublasDestroy_v2 (NULL is ignored). */
+    public void destroy(MemorySegment handle) {
+        if (handle.address() == 0) return;
         try {
             check((int) destroy.invokeExact(handle), "cublasDestroy_v2");
         } catch (Throwable t) {
@@ -89,7 +85,7 @@ public final class Cublas {
     }
 
     /** cublasSetStream_v2: later calls on {@code handle} are queued on {@code stream}. */
-    public void setStream(long handle, long stream) {
+    public void setStream(MemorySegment handle, MemorySegment stream) {
         try {
             check((int) setStream.invokeExact(handle, stream), "cublasSetStream_v2");
         } catch (Throwable t) {
@@ -97,8 +93,8 @@ public final class Cublas {
         }
     }
 
-    /** cublasSetMathMode: DEFAULT_MATH, PEDANTIC_MATH or TF32_TENSOR_OP_MATH, optionally | MATH_DISALLOW_... */
-    public void setMathMode(long handle, int mode) {
+    /** cublasSetMathMode: DEFAULT_MATH or PEDANTIC_MATH. */
+    public void setMathMode(MemorySegment handle, int mode) {
         try {
             check((int) setMathMode.invokeExact(handle, mode), "cublasSetMathMode(" + mode + ")");
         } catch (Throwable t) {
@@ -106,19 +102,9 @@ public final class Cublas {
         }
     }
 
-    /** cublasGetVersion_v2: e.g. 120402 for 12.4.2. */
-    public int version(long handle) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_INT);
-            check((int) getVersion.invokeExact(handle, out), "cublasGetVersion_v2");
-            return out.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw NativeLibrary.rethrow(t);
-        }
-    }
-
     /** cublasSgemm_v2 with alpha = 1, beta = 0: C (m x n) = op(A) op(B), float32, column-major. */
-    public void sgemm(long handle, int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
+    public void sgemm(MemorySegment handle, int transA, int transB, int m, int n, int k, MemorySegment a, int lda,
+            MemorySegment b, int ldb, MemorySegment c, int ldc) {
         try {
             check((int) sgemm.invokeExact(handle, transA, transB, m, n, k, one, a, lda, b, ldb, zero, c, ldc),
                     "cublasSgemm_v2(m=" + m + ", n=" + n + ", k=" + k + ")");
@@ -131,8 +117,8 @@ public final class Cublas {
      * cublasGemmEx with float alpha = 1, beta = 0: C (m x n, {@code typeC}) = op(A) op(B) with inputs of
      * {@code typeAB} (R_32F, R_16BF, ...), {@code computeType} (COMPUTE_*) and CUBLAS_GEMM_DEFAULT.
      */
-    public void gemmEx(long handle, int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb,
-            int typeAB, long c, int ldc, int typeC, int computeType) {
+    public void gemmEx(MemorySegment handle, int transA, int transB, int m, int n, int k, MemorySegment a, int lda,
+            MemorySegment b, int ldb, int typeAB, MemorySegment c, int ldc, int typeC, int computeType) {
         try {
             check((int) gemmEx.invokeExact(handle, transA, transB, m, n, k, one, a, typeAB, lda, b, typeAB, ldb, zero, c,
                     typeC, ldc, computeType, GEMM_DEFAULT), "cublasGemmEx(m=" + m + ", n=" + n + ", k=" + k

@@ -1,9 +1,5 @@
 package dev.strata.bindings.cuda;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.strata.bindings.NativeException;
 import dev.strata.bindings.NativeLibrary;
 import java.lang.foreign.Arena;
@@ -12,37 +8,36 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 /**
  * cuda.h (libcuda, the driver API), the parts needed to run NVRTC-compiled kernels in the device's
  * primary context (the one the runtime uses, so runtime streams and pointers work with it). Symbols
  * whose cuda.h macro maps to a versioned name are linked by that name (cuDevicePrimaryCtxRelease_v2).
- * Every non-zero {@code CUresult} becomes a {@link NativeException} naming the call and the error.
+ * Contexts, modules and functions are opaque {@link MemorySegment}s (zero length). Every non-zero
+ * {@code CUresult} becomes a {@link NativeException} naming the call and the error.
  */
 public final class CudaDriver {
-    /** CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES. */
-    public static final int FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
-
     private final String library;
-    private final MethodHandle init, driverGetVersion, deviceGet, deviceGetName, primaryCtxRetain, primaryCtxRelease,
-            ctxSetCurrent, ctxGetCurrent, moduleLoadData, moduleUnload, moduleGetFunction, funcSetAttribute,
-            launchKernel, getErrorName, getErrorString;
+    private final MethodHandle init, deviceGet, deviceGetName, primaryCtxRetain, primaryCtxRelease, ctxSetCurrent,
+            moduleLoadData, moduleGetFunction, launchKernel, getErrorName, getErrorString;
 
     CudaDriver(SymbolLookup lookup, String library) {
         this.library = library;
         init = fn(lookup, "cuInit", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        driverGetVersion = fn(lookup, "cuDriverGetVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         deviceGet = fn(lookup, "cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         deviceGetName = fn(lookup, "cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
         primaryCtxRetain = fn(lookup, "cuDevicePrimaryCtxRetain", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         primaryCtxRelease = fn(lookup, "cuDevicePrimaryCtxRelease_v2", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        ctxSetCurrent = fn(lookup, "cuCtxSetCurrent", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-        ctxGetCurrent = fn(lookup, "cuCtxGetCurrent", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        ctxSetCurrent = fn(lookup, "cuCtxSetCurrent", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         moduleLoadData = fn(lookup, "cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        moduleUnload = fn(lookup, "cuModuleUnload", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-        moduleGetFunction = fn(lookup, "cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-        funcSetAttribute = fn(lookup, "cuFuncSetAttribute", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
-        launchKernel = fn(lookup, "cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+        moduleGetFunction = fn(lookup, "cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        launchKernel = fn(lookup, "cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         getErrorName = fn(lookup, "cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         getErrorString = fn(lookup, "cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
@@ -55,17 +50,6 @@ public final class CudaDriver {
     public void init() {
         try {
             check((int) init.invokeExact(0), "cuInit");
-        } catch (Throwable t) {
-            throw NativeLibrary.rethrow(t);
-        }
-    }
-
-    /** cuDriverGetVersion: e.g. 12080 for a driver supporting CUDA 12.8. */
-    public int driverVersion() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_INT);
-            check((int) driverGetVersion.invokeExact(out), "cuDriverGetVersion");
-            return out.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
@@ -94,11 +78,11 @@ public final class CudaDriver {
     }
 
     /** cuDevicePrimaryCtxRetain: the device's primary context (the runtime's), retained once more. */
-    public long primaryContextRetain(int device) {
+    public MemorySegment primaryContextRetain(int device) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
+            MemorySegment out = arena.allocate(ADDRESS);
             check((int) primaryCtxRetain.invokeExact(out, device), "cuDevicePrimaryCtxRetain");
-            return out.get(JAVA_LONG, 0);
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
@@ -114,7 +98,7 @@ public final class CudaDriver {
     }
 
     /** cuCtxSetCurrent: binds {@code context} to the calling thread. */
-    public void contextSetCurrent(long context) {
+    public void contextSetCurrent(MemorySegment context) {
         try {
             check((int) ctxSetCurrent.invokeExact(context), "cuCtxSetCurrent");
         } catch (Throwable t) {
@@ -122,57 +106,25 @@ public final class CudaDriver {
         }
     }
 
-    /** cuCtxGetCurrent: the context bound to the calling thread (0 if none). */
-    public long contextGetCurrent() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
-            check((int) ctxGetCurrent.invokeExact(out), "cuCtxGetCurrent");
-            return out.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw NativeLibrary.rethrow(t);
-        }
-    }
-
     /** cuModuleLoadData: loads a CUBIN or NUL-terminated PTX image into the current context. */
-    public long moduleLoadData(byte[] image) {
+    public MemorySegment moduleLoadData(byte[] image) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(image.length + 1L, 16);
-            MemorySegment.copy(image, 0, data, JAVA_BYTE_LAYOUT, 0, image.length);
-            MemorySegment out = arena.allocate(JAVA_LONG);
+            MemorySegment.copy(image, 0, data, JAVA_BYTE, 0, image.length);
+            MemorySegment out = arena.allocate(ADDRESS);
             check((int) moduleLoadData.invokeExact(out, data), "cuModuleLoadData(" + image.length + " bytes)");
-            return out.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw NativeLibrary.rethrow(t);
-        }
-    }
-
-    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
-
-    /** cuModuleUnload (0 is ignored). */
-    public void moduleUnload(long module) {
-        if (module == 0) return;
-        try {
-            check((int) moduleUnload.invokeExact(module), "cuModuleUnload");
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
     }
 
     /** cuModuleGetFunction: the kernel {@code name} (an extern "C" name) of {@code module}. */
-    public long moduleGetFunction(long module, String name) {
+    public MemorySegment moduleGetFunction(MemorySegment module, String name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(JAVA_LONG);
+            MemorySegment out = arena.allocate(ADDRESS);
             check((int) moduleGetFunction.invokeExact(out, module, arena.allocateFrom(name)), "cuModuleGetFunction(" + name + ")");
-            return out.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw NativeLibrary.rethrow(t);
-        }
-    }
-
-    /** cuFuncSetAttribute: e.g. FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES to allow more than 48 KiB. */
-    public void functionSetAttribute(long function, int attribute, int value) {
-        try {
-            check((int) funcSetAttribute.invokeExact(function, attribute, value), "cuFuncSetAttribute(" + attribute + ")");
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
@@ -180,17 +132,19 @@ public final class CudaDriver {
 
     /**
      * cuLaunchKernel: queues {@code function} on {@code stream} with a grid of {@code grid} blocks of
-     * {@code block} threads (x dimensions only) and {@code args} (Long for pointers and 64-bit
-     * integers, Integer, Float), passed as the kernelParams array of pointers to each value.
+     * {@code block} threads (x dimensions only) and {@code args} (MemorySegment for pointers, Long for
+     * 64-bit integers, Integer, Float), passed as the kernelParams array of pointers to each value.
      */
-    public void launch(long function, String name, int gridX, int gridY, int blockX, int sharedBytes, long stream, Object... args) {
+    public void launch(MemorySegment function, String name, int gridX, int gridY, int blockX, int sharedBytes,
+            MemorySegment stream, Object... args) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(ADDRESS, Math.max(1, args.length));
             for (int i = 0; i < args.length; i++) {
                 MemorySegment value = switch (args[i]) {
+                    case MemorySegment pointer -> arena.allocateFrom(ADDRESS, pointer);
                     case Long l -> arena.allocateFrom(JAVA_LONG, l);
                     case Integer v -> arena.allocateFrom(JAVA_INT, v);
-                    case Float f -> arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, f);
+                    case Float f -> arena.allocateFrom(JAVA_FLOAT, f);
                     default -> throw new IllegalArgumentException("kernel argument of type " + args[i].getClass());
                 };
                 params.setAtIndex(ADDRESS, i, value);

@@ -73,8 +73,8 @@ final class CudaKnnBackend implements KnnBackend {
     private final KernelCache cache;
     private final String name;
     private final int arch;
-    private long module;
-    private long merge, rescore, exactScores, toBf16;
+    private MemorySegment module;
+    private MemorySegment merge, rescore, exactScores, toBf16;
 
     CudaKnnBackend(CudaLibraries libs, int device, CandidateWindow.Precision precision, KernelCache cache) {
         this.libs = libs;
@@ -126,7 +126,7 @@ final class CudaKnnBackend implements KnnBackend {
 
     /** Compiles (or loads from the cache) and loads the kernels into the current context. */
     private void loadKernels() {
-        if (module != 0) return;
+        if (module != null) return;
         Nvrtc nvrtc = libs.nvrtc();
         String src = source();
         List<String> options = new ArrayList<>(OPTIONS);
@@ -159,7 +159,7 @@ final class CudaKnnBackend implements KnnBackend {
         CudaDriver drv = libs.driver();
         rt.setDevice(device);
         int cuDevice = drv.device(device);
-        long context = drv.primaryContextRetain(cuDevice);
+        MemorySegment context = drv.primaryContextRetain(cuDevice);
         drv.contextSetCurrent(context);
         Resources res = new Resources(rt);
         try {
@@ -178,10 +178,10 @@ final class CudaKnnBackend implements KnnBackend {
         CudaRuntime rt = libs.runtime();
         CudaDriver drv = libs.driver();
         Cublas blas = libs.cublas();
-        long compute = res.stream(), copy = res.stream();
-        long x = res.device((long) n * dim * Float.BYTES);
-        long scores = res.device((long) n * Float.BYTES);
-        long hostScores = res.host((long) n * Float.BYTES);
+        MemorySegment compute = res.stream(), copy = res.stream();
+        MemorySegment x = res.device((long) n * dim * Float.BYTES);
+        MemorySegment scores = res.device((long) n * Float.BYTES);
+        MemorySegment hostScores = res.host((long) n * Float.BYTES);
 
         upload(vectors, plan, res, x, copy);
         rt.streamWaitEvent(compute, res.lastUpload);
@@ -191,23 +191,23 @@ final class CudaKnnBackend implements KnnBackend {
             for (int row = 0; row < n; row++) fallback(row, n, dim, k, x, scores, hostScores, compute, result);
             return result;
         }
-        long xb = 0;
+        MemorySegment xb = MemorySegment.NULL;
         if (precision == CandidateWindow.Precision.BF16) {
             xb = res.device((long) n * dim * 2);
             drv.launch(toBf16, "knn_to_bf16", 1024, 1, 256, 0, compute, x, xb, (long) n * dim);
         }
         int rowTile = plan.rowTile(), colBlock = plan.colBlock();
-        long gram = res.device((long) rowTile * colBlock * Float.BYTES);
-        long listScore = res.device((long) rowTile * cap * Float.BYTES);
-        long listIndex = res.device((long) rowTile * cap * Integer.BYTES);
-        long listCount = res.device((long) rowTile * Integer.BYTES);
-        long[] out = {res.device((long) rowTile * k * 4), res.device((long) rowTile * k * 4)};
-        long[] flags = {res.device(rowTile * 4L), res.device(rowTile * 4L)};
-        long[] hostOut = {res.host((long) rowTile * k * 4), res.host((long) rowTile * k * 4)};
-        long[] hostFlags = {res.host(rowTile * 4L), res.host(rowTile * 4L)};
-        long[] ready = {res.event(), res.event()};
-        long[] copied = {res.event(), res.event()};
-        long handle = res.cublas(blas);
+        MemorySegment gram = res.device((long) rowTile * colBlock * Float.BYTES);
+        MemorySegment listScore = res.device((long) rowTile * cap * Float.BYTES);
+        MemorySegment listIndex = res.device((long) rowTile * cap * Integer.BYTES);
+        MemorySegment listCount = res.device((long) rowTile * Integer.BYTES);
+        MemorySegment[] out = {res.device((long) rowTile * k * 4), res.device((long) rowTile * k * 4)};
+        MemorySegment[] flags = {res.device(rowTile * 4L), res.device(rowTile * 4L)};
+        MemorySegment[] hostOut = {res.host((long) rowTile * k * 4), res.host((long) rowTile * k * 4)};
+        MemorySegment[] hostFlags = {res.host(rowTile * 4L), res.host(rowTile * 4L)};
+        MemorySegment[] ready = {res.event(), res.event()};
+        MemorySegment[] copied = {res.event(), res.event()};
+        MemorySegment handle = res.cublas(blas);
         blas.setStream(handle, compute);
         blas.setMathMode(handle, precision == CandidateWindow.Precision.FP32 ? Cublas.PEDANTIC_MATH : Cublas.DEFAULT_MATH);
         float width = CandidateWindow.width(precision, dim);
@@ -235,63 +235,62 @@ final class CudaKnnBackend implements KnnBackend {
         return result;
     }
 
-    private void gram(Cublas blas, long handle, long x, long xb, int dim, int row0, int rows, int col0, int cols, long gram) {
+    private void gram(Cublas blas, MemorySegment handle, MemorySegment x, MemorySegment xb, int dim, int row0, int rows,
+            int col0, int cols, MemorySegment gram) {
         long f = Float.BYTES;
         switch (precision) {
-            case FP32 -> blas.sgemm(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, x + col0 * dim * f, dim,
-                    x + row0 * dim * f, dim, gram, cols);
-            case TF32 -> blas.gemmEx(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, x + col0 * dim * f, dim,
-                    x + row0 * dim * f, dim, Cublas.R_32F, gram, cols, Cublas.R_32F, Cublas.COMPUTE_32F_FAST_TF32);
-            case BF16 -> blas.gemmEx(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, xb + col0 * dim * 2L, dim,
-                    xb + row0 * dim * 2L, dim, Cublas.R_16BF, gram, cols, Cublas.R_32F, Cublas.COMPUTE_32F);
+            case FP32 -> blas.sgemm(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, x.asSlice(col0 * dim * f), dim,
+                    x.asSlice(row0 * dim * f), dim, gram, cols);
+            case TF32 -> blas.gemmEx(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, x.asSlice(col0 * dim * f), dim,
+                    x.asSlice(row0 * dim * f), dim, Cublas.R_32F, gram, cols, Cublas.R_32F, Cublas.COMPUTE_32F_FAST_TF32);
+            case BF16 -> blas.gemmEx(handle, Cublas.OP_T, Cublas.OP_N, cols, rows, dim, xb.asSlice(col0 * dim * 2L), dim,
+                    xb.asSlice(row0 * dim * 2L), dim, Cublas.R_16BF, gram, cols, Cublas.R_32F, Cublas.COMPUTE_32F);
         }
     }
 
     /** Waits for tile {@code t}'s download, stores its rows, recomputes its overflowed rows. */
-    private void finish(int t, int rowTile, int n, int dim, int k, long[] copied, long[] hostOut, long[] hostFlags,
-            long x, long scores, long hostScores, long compute, int[] result) {
+    private void finish(int t, int rowTile, int n, int dim, int k, MemorySegment[] copied, MemorySegment[] hostOut,
+            MemorySegment[] hostFlags, MemorySegment x, MemorySegment scores, MemorySegment hostScores, MemorySegment compute,
+            int[] result) {
         int b = t & 1, row0 = t * rowTile, rows = Math.min(rowTile, n - row0);
         libs.runtime().eventSynchronize(copied[b]);
-        MemorySegment outSeg = MemorySegment.ofAddress(hostOut[b]).reinterpret((long) rows * k * 4);
-        MemorySegment flagSeg = MemorySegment.ofAddress(hostFlags[b]).reinterpret(rows * 4L);
-        MemorySegment.copy(outSeg, ValueLayout.JAVA_INT, 0, result, row0 * k, rows * k);
+        MemorySegment.copy(hostOut[b], ValueLayout.JAVA_INT, 0, result, row0 * k, rows * k);
         for (int r = 0; r < rows; r++) {
-            if (flagSeg.getAtIndex(ValueLayout.JAVA_INT, r) != 0) {
+            if (hostFlags[b].getAtIndex(ValueLayout.JAVA_INT, r) != 0) {
                 fallback(row0 + r, n, dim, k, x, scores, hostScores, compute, result);
             }
         }
     }
 
     /** Exact scores of {@code row} against all rows on the GPU, selection on the host. */
-    private void fallback(int row, int n, int dim, int k, long x, long scores, long hostScores, long compute, int[] result) {
+    private void fallback(int row, int n, int dim, int k, MemorySegment x, MemorySegment scores, MemorySegment hostScores,
+            MemorySegment compute, int[] result) {
         CudaRuntime rt = libs.runtime();
         libs.driver().launch(exactScores, "knn_exact_scores", (n + 255) / 256, 1, 256, 0, compute, x, dim, row, n, scores);
         rt.memcpyAsync(hostScores, scores, n * 4L, MEMCPY_DEVICE_TO_HOST, compute);
         rt.streamSynchronize(compute);
-        MemorySegment s = MemorySegment.ofAddress(hostScores).reinterpret(n * 4L);
         TopK top = new TopK(1, k);
         for (int j = 0; j < n; j++) {
             if (j == row) continue;
-            float sim = s.getAtIndex(ValueLayout.JAVA_FLOAT, j);
+            float sim = hostScores.getAtIndex(ValueLayout.JAVA_FLOAT, j);
             if (sim >= top.threshold(0)) top.offer(0, sim, j);
         }
         top.copyIndices(0, result, row * k);
     }
 
     /** Normalises rows chunk by chunk into two pinned buffers in turn and copies them to {@code x}. */
-    private void upload(RowMatrix vectors, CudaTilePlan plan, Resources res, long x, long copy) {
+    private void upload(RowMatrix vectors, CudaTilePlan plan, Resources res, MemorySegment x, MemorySegment copy) {
         CudaRuntime rt = libs.runtime();
         int n = vectors.rows(), dim = vectors.cols(), chunk = plan.uploadRows();
         long chunkBytes = (long) chunk * dim * Float.BYTES;
-        long[] staging = {res.host(chunkBytes), res.host(chunkBytes)};
-        long[] done = {res.event(), res.event()};
+        MemorySegment[] staging = {res.host(chunkBytes), res.host(chunkBytes)};
+        MemorySegment[] done = {res.event(), res.event()};
         boolean[] used = new boolean[2];
         for (int row0 = 0, c = 0; row0 < n; row0 += chunk, c++) {
             int b = c & 1, end = Math.min(n, row0 + chunk);
             if (used[b]) rt.eventSynchronize(done[b]);
-            MemorySegment dst = MemorySegment.ofAddress(staging[b]).reinterpret(chunkBytes);
-            normaliseInto(vectors, row0, end, dst);
-            rt.memcpyAsync(x + (long) row0 * dim * Float.BYTES, staging[b], (long) (end - row0) * dim * Float.BYTES,
+            normaliseInto(vectors, row0, end, staging[b]);
+            rt.memcpyAsync(x.asSlice((long) row0 * dim * Float.BYTES), staging[b], (long) (end - row0) * dim * Float.BYTES,
                     MEMCPY_HOST_TO_DEVICE, copy);
             rt.eventRecord(done[b], copy);
             used[b] = true;
@@ -319,35 +318,40 @@ final class CudaKnnBackend implements KnnBackend {
     /** Everything one call allocates, released in reverse order (after the device has finished). */
     private final class Resources implements AutoCloseable {
         private final CudaRuntime rt;
-        private final List<long[]> items = new ArrayList<>(); // {kind, handle}
-        long lastUpload;
+        private final List<Runnable> releases = new ArrayList<>();
+        MemorySegment lastUpload;
 
         Resources(CudaRuntime rt) {
             this.rt = rt;
         }
 
-        long device(long bytes) {
-            return add(0, rt.malloc(bytes));
+        MemorySegment device(long bytes) {
+            MemorySegment pointer = rt.malloc(bytes);
+            releases.add(() -> rt.free(pointer));
+            return pointer;
         }
 
-        long host(long bytes) {
-            return add(1, rt.mallocHost(bytes));
+        MemorySegment host(long bytes) {
+            MemorySegment pointer = rt.mallocHost(bytes);
+            releases.add(() -> rt.freeHost(pointer));
+            return pointer;
         }
 
-        long stream() {
-            return add(2, rt.streamCreate(CudaRuntime.STREAM_NON_BLOCKING));
+        MemorySegment stream() {
+            MemorySegment stream = rt.streamCreate(CudaRuntime.STREAM_NON_BLOCKING);
+            releases.add(() -> rt.streamDestroy(stream));
+            return stream;
         }
 
-        long event() {
-            return add(3, rt.eventCreate(CudaRuntime.EVENT_DISABLE_TIMING));
+        MemorySegment event() {
+            MemorySegment event = rt.eventCreate(CudaRuntime.EVENT_DISABLE_TIMING);
+            releases.add(() -> rt.eventDestroy(event));
+            return event;
         }
 
-        long cublas(Cublas blas) {
-            return add(4, blas.create());
-        }
-
-        private long add(int kind, long handle) {
-            items.add(new long[] {kind, handle});
+        MemorySegment cublas(Cublas blas) {
+            MemorySegment handle = blas.create();
+            releases.add(() -> blas.destroy(handle));
             return handle;
         }
 
@@ -359,16 +363,9 @@ final class CudaKnnBackend implements KnnBackend {
             } catch (RuntimeException e) {
                 first = e;
             }
-            for (int i = items.size() - 1; i >= 0; i--) {
-                long[] it = items.get(i);
+            for (Runnable release : releases.reversed()) {
                 try {
-                    switch ((int) it[0]) {
-                        case 0 -> rt.free(it[1]);
-                        case 1 -> rt.freeHost(it[1]);
-                        case 2 -> rt.streamDestroy(it[1]);
-                        case 3 -> rt.eventDestroy(it[1]);
-                        default -> libs.cublas().destroy(it[1]);
-                    }
+                    release.run();
                 } catch (RuntimeException e) {
                     if (first == null) first = e;
                 }
