@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.extract.NonFiniteActivationsException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 
 /** Turns exceptions into the one line a user reads. */
@@ -11,6 +12,8 @@ final class Errors {
     static String describe(Throwable e) {
         if (e instanceof NoSuchFileException f) return "no such file: " + f.getFile();
         if (e instanceof AccessDeniedException f) return "permission denied: " + f.getFile();
+        // What creating an output folder throws when a file has its name.
+        if (e instanceof FileAlreadyExistsException f) return "cannot make the folder " + f.getFile() + ": a file has that name";
         if (e instanceof NonFiniteActivationsException) {
             return e.getMessage() + " (--allow-nonfinite stores them and counts them per layer)";
         }

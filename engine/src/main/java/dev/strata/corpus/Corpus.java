@@ -33,6 +33,10 @@ public final class Corpus {
     /** Length of each random string, as in the paper. */
     public static final int RANDOM_LENGTH = 100;
 
+    /** A corpus is read whole into one array, which Java caps just under 2 GiB. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+    /** Far beyond any context window; a longer line is a file that is not one prompt per line (a binary, a dump). */
+    static final int MAX_LINE_BYTES = 1 << 20;
     private static final int MAX_LISTED_LINES = 20;
     private static final JSON JSONL = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS);
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
@@ -59,6 +63,11 @@ public final class Corpus {
         if (!jsonl && !fileName.endsWith(".txt")) {
             throw new CorpusException(fileName + ": unsupported corpus type; use .txt (one prompt per line)"
                     + " or .jsonl (one object per line with a \"text\" field)");
+        }
+        long size = Files.size(path);
+        if (size > MAX_FILE_BYTES) {
+            throw new CorpusException(fileName + ": is " + size + " bytes; strata reads corpora of up to 2 GiB"
+                    + " (split it, or take its first lines)");
         }
         byte[] bytes = Files.readAllBytes(path);
         List<Integer> starts = new ArrayList<>();
@@ -176,6 +185,10 @@ public final class Corpus {
             int newline = indexOf(bytes, (byte) '\n', start);
             int end = newline < 0 ? bytes.length : newline;
             int contentEnd = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            if (contentEnd - start > MAX_LINE_BYTES) {
+                throw new CorpusException(fileName + ":" + (lines.size() + 1) + ": line of " + (contentEnd - start)
+                        + " bytes; a prompt may have up to " + MAX_LINE_BYTES + " bytes (1 MiB)");
+            }
             starts.add(start);
             lines.add(decodeLine(decoder, bytes, start, contentEnd, fileName, lines.size() + 1));
             start = end + 1;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,11 @@ public final class AtomicFile {
                 writer.accept(out);
             }
             commit(tmp, target);
+        } catch (FileSystemException e) {
+            throw e; // names its file already (permission denied, not a directory, ...)
+        } catch (IOException e) {
+            // A full disk or a file-size limit says only "No space left on device" or "File too large".
+            throw new IOException(target + ": could not be written (" + e.getMessage() + "); what was there is unchanged", e);
         } finally {
             Files.deleteIfExists(tmp);
         }

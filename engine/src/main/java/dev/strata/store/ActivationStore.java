@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -123,7 +124,14 @@ public final class ActivationStore implements AutoCloseable {
         try {
             store.createPartials();
             store.checkpoint();
-        } catch (IOException | RuntimeException e) {
+        } catch (FileSystemException e) {
+            store.close();
+            throw e;
+        } catch (IOException e) {
+            store.close();
+            // Each file is pre-sized to its final length, so a disk too small or a file-size limit shows here.
+            throw new IOException(dir + ": could not create the activation files (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
             store.close();
             throw e;
         }
@@ -226,6 +234,16 @@ public final class ActivationStore implements AutoCloseable {
             throw new IllegalArgumentException("batch of " + batch.tensors() + " x " + batch.width()
                     + " does not match the store's " + fingerprint.tensors() + " tensors x " + fingerprint.width());
         }
+        try {
+            writeRows(firstPrompt, count, batch);
+        } catch (IOException e) {
+            throw new IOException(dir + ": could not write the activations of prompts " + firstPrompt + ".."
+                    + (firstPrompt + count - 1) + " (" + e.getMessage() + "); the last checkpoint stays valid", e);
+        }
+        promptsAppended += count;
+    }
+
+    private void writeRows(int firstPrompt, int count, RowBatch batch) throws IOException {
         boolean tensorRowsAdjacent = batch.layout() == RowBatch.Layout.TENSOR_MAJOR;
         for (Pooling pooling : POOLINGS) {
             FileChannel file = partials.get(pooling);
@@ -244,7 +262,6 @@ public final class ActivationStore implements AutoCloseable {
         }
         int infoBytes = RowBatch.infoBytes();
         writeFully(promptInfo, batch.infoView(), 0, (long) count * infoBytes, (long) firstPrompt * infoBytes);
-        promptsAppended += count;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default corpus as `make corpus` builds it (cli/src/main/sh/make-default-corpus.py). Skipped where it is not
@@ -98,5 +99,38 @@ class DefaultCorpusTest {
                 assertTrue(e.getValue() <= n / 2, "first " + n + ": too many from " + e.getKey() + ": " + counts);
             }
         }
+    }
+
+    @Test
+    void aPromptOverOneMebibyteIsRefusedNamingItsLine(@TempDir Path tmp) throws IOException {
+        corpus();
+        List<String> lines = Files.readAllLines(file);
+        // Real passages glued into one prompt, as a file with lost line breaks would have them.
+        StringBuilder glued = new StringBuilder();
+        for (int i = 0; glued.length() <= Corpus.MAX_LINE_BYTES; i = (i + 1) % lines.size()) {
+            glued.append(lines.get(i), 0, Math.min(lines.get(i).length(), 200)).append(' ');
+        }
+        Path txt = tmp.resolve("glued.txt");
+        Files.writeString(txt, "first prompt\n" + glued + "\nlast prompt\n");
+        CorpusException e = assertThrows(CorpusException.class, () -> Corpus.load(txt));
+        assertEquals("glued.txt:2: line of " + glued.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + " bytes; a prompt may have up to 1048576 bytes (1 MiB)", e.getMessage());
+        String ascii = glued.toString().replaceAll("[^\\x20-\\x7e]", "?"); // one byte a character
+        Files.writeString(txt, "first prompt\n" + ascii.substring(0, Corpus.MAX_LINE_BYTES) + "\n");
+        assertEquals(2, Corpus.load(txt).size(), "a line within the limit is a prompt");
+    }
+
+    @Test
+    void aCorpusOverTwoGibibytesIsRefusedBeforeItIsRead(@TempDir Path tmp) throws IOException {
+        corpus();
+        Path huge = tmp.resolve("huge.jsonl");
+        Files.copy(file, huge);
+        // Sparse: the size is what matters, and nothing of it is read.
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            raf.setLength(Corpus.MAX_FILE_BYTES + 1);
+        }
+        CorpusException e = assertThrows(CorpusException.class, () -> Corpus.load(huge));
+        assertEquals("huge.jsonl: is " + (Corpus.MAX_FILE_BYTES + 1) + " bytes; strata reads corpora of up to 2 GiB"
+                + " (split it, or take its first lines)", e.getMessage());
     }
 }
