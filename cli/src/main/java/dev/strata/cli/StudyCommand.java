@@ -71,7 +71,7 @@ public final class StudyCommand implements Callable<Integer> {
                 Main.version());
         Corpus prompts = corpus.load();
         long started = System.nanoTime();
-        Study.Result result = Study.run(models, prompts, out, options, new Listener(quiet));
+        var result = Study.run(models, prompts, out, options, new Listener(quiet));
         if (!quiet) {
             System.err.printf(Locale.ROOT, "study: %d models, %d pairs in %s -> %s%n", result.models().size(),
                     result.pairs().size(), ProgressLine.clock((System.nanoTime() - started) / 1e9), result.report());

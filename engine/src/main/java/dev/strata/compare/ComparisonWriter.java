@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import static dev.strata.io.JsonNumbers.finiteOrNull;
+
 /**
  * Writes a comparison into a directory: similarity.npy (float64 [rows, cols]), similarity.csv
  * (labelled), summary.json and heatmap.png. Every file is written atomically. NaN (undefined
@@ -69,16 +71,16 @@ public final class ComparisonWriter {
         json.put("within_model", s.withinModel());
         json.put("k", s.k());
         json.put("n", s.n());
-        json.put("chance", number(s.chance()));
+        json.put("chance", finiteOrNull(s.chance()));
         json.put("shape", List.of(c.matrix().length, c.matrix()[0].length));
         json.put("embeddings_dropped", c.firstLayerNumber() == 1);
         json.put("row_labels", c.rowLabels());
         json.put("column_labels", c.columnLabels());
         json.put("diagonal", "generalized: rows = the shallower model, (i, j) on iff 0 <= j - i <= n - m; "
                 + "a square matrix has only its main diagonal");
-        json.put("on_diagonal_mean", number(s.onDiagonalMean()));
-        json.put("off_diagonal_mean", number(s.offDiagonalMean()));
-        json.put("on_minus_off", number(s.onDiagonalMean() - s.offDiagonalMean()));
+        json.put("on_diagonal_mean", finiteOrNull(s.onDiagonalMean()));
+        json.put("off_diagonal_mean", finiteOrNull(s.offDiagonalMean()));
+        json.put("on_minus_off", finiteOrNull(s.onDiagonalMean() - s.offDiagonalMean()));
         json.put("argmax_rows", argmax(s.rowArgmax(), s.rowArgmaxSpearman(), c.columnLabels()));
         json.put("argmax_columns", argmax(s.columnArgmax(), s.columnArgmaxSpearman(), c.rowLabels()));
         Map<String, Object> permutation = new LinkedHashMap<>();
@@ -91,8 +93,8 @@ public final class ComparisonWriter {
             test.put("blocks", t.blocks());
             test.put("resamples", t.resamples());
             test.put("seed", t.seed());
-            test.put("observed", number(t.observed()));
-            test.put("p", number(t.pValue()));
+            test.put("observed", finiteOrNull(t.observed()));
+            test.put("p", finiteOrNull(t.pValue()));
             return test;
         }).toList());
         json.put("permutation_test", permutation);
@@ -105,7 +107,7 @@ public final class ComparisonWriter {
         decay.put("points", s.decay().stream().map(p -> {
             Map<String, Object> point = new LinkedHashMap<>();
             point.put("offset", p.offset());
-            point.put("mean", number(p.mean()));
+            point.put("mean", finiteOrNull(p.mean()));
             point.put("cells", p.cells());
             return point;
         }).toList());
@@ -117,7 +119,7 @@ public final class ComparisonWriter {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("path", IntStream.of(path).boxed().toList());
         json.put("path_labels", IntStream.of(path).mapToObj(targetLabels::get).toList());
-        json.put("spearman", number(spearman));
+        json.put("spearman", finiteOrNull(spearman));
         return json;
     }
 
@@ -125,15 +127,11 @@ public final class ComparisonWriter {
         List<Map<String, Object>> json = new ArrayList<>();
         for (SimilarityStats.DepthPoint p : points) {
             Map<String, Object> point = new LinkedHashMap<>();
-            point.put("depth", number(p.depth()));
-            point.put(valueName, number(p.value()));
+            point.put("depth", finiteOrNull(p.depth()));
+            point.put(valueName, finiteOrNull(p.value()));
             json.add(point);
         }
         return json;
-    }
-
-    private static Double number(double v) {
-        return Double.isFinite(v) ? v : null;
     }
 
     /** The heat map of a comparison: title names the metric and models, subtitle the diagonal means and chance. */

@@ -35,6 +35,12 @@ public record Summary(SimilarityMetric metric, int k, int n, double chance, bool
         }
     }
 
+    /** The p-value of the permutation test with {@code blocks} blocks; NaN when there is none. */
+    public double permutationP(int blocks) {
+        return permutationTests.stream().filter(t -> t.blocks() == blocks).findFirst()
+                .map(SimilarityStats.PermutationTest::pValue).orElse(Double.NaN);
+    }
+
     public static Summary of(double[][] m, Options options) {
         SimilarityStats.DiagonalMeans means = SimilarityStats.diagonalMeans(m);
         double[][] transposed = SimilarityStats.transpose(m);

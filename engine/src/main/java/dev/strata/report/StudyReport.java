@@ -1,6 +1,5 @@
 package dev.strata.report;
 
-import dev.strata.bindings.Llama;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Drawing;
 import dev.strata.compare.ProportionalDepthMap;
@@ -8,8 +7,12 @@ import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.compare.Viridis;
 import dev.strata.io.AtomicFile;
+import dev.strata.results.ModelResult;
+import dev.strata.results.Pair;
+import dev.strata.results.Reading;
+import dev.strata.results.Settings;
+import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsMetadata;
-import dev.strata.study.Study;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -20,10 +23,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,12 +40,12 @@ public final class StudyReport {
     private StudyReport() {}
 
     /** Writes the images and the page. */
-    public static void write(Study.Result r) throws IOException {
+    public static void write(StudyResult r) throws IOException {
         Path images = r.out().resolve(IMAGES);
         Files.createDirectories(images);
-        List<Study.Pair> cross = r.pairs().stream().filter(p -> !p.withinModel()).toList();
-        List<Study.Pair> trainedCross = cross.stream().filter(p -> !involvesControl(r, p)).toList();
-        List<Study.Pair> mapPairs = trainedCross.isEmpty() ? cross : trainedCross;
+        List<Pair> cross = r.pairs().stream().filter(p -> !p.withinModel()).toList();
+        List<Pair> trainedCross = cross.stream().filter(p -> !r.involvesControl(p)).toList();
+        List<Pair> mapPairs = trainedCross.isEmpty() ? cross : trainedCross;
 
         Drawing.writePng(images.resolve("grid.png"), grid(r));
         boolean depthMap = !mapPairs.isEmpty();
@@ -58,49 +59,14 @@ public final class StudyReport {
         AtomicFile.writeString(r.out().resolve(HTML), html(r, cross, mapPairs, depthMap));
     }
 
-    static boolean involvesControl(Study.Result r, Study.Pair p) {
-        return r.models().get(p.i()).model().isControl() || r.models().get(p.j()).model().isControl();
-    }
-
-    /** The reading's inputs from the study's pairs. */
-    public static List<Reading.PairFacts> pairFacts(Study.Result r) {
-        List<Reading.PairFacts> facts = new ArrayList<>();
-        for (Study.Pair p : r.pairs()) {
-            if (p.withinModel()) continue;
-            Summary s = p.comparison().summary();
-            facts.add(new Reading.PairFacts(p.comparison().nameA(), p.comparison().nameB(), involvesControl(r, p),
-                    s.onDiagonalMean(), s.offDiagonalMean(), s.rowArgmaxSpearman(), s.columnArgmaxSpearman(),
-                    p(s, 5), p(s, 10)));
-        }
-        return facts;
-    }
-
-    public static List<Reading.WithinFacts> withinFacts(Study.Result r) {
-        List<Reading.WithinFacts> facts = new ArrayList<>();
-        for (Study.Pair p : r.pairs()) {
-            if (!p.withinModel()) continue;
-            List<SimilarityStats.DecayPoint> decay = p.comparison().summary().decay();
-            double adjacent = decay.stream().filter(d -> d.offset() == 1).mapToDouble(SimilarityStats.DecayPoint::mean)
-                    .findFirst().orElse(Double.NaN);
-            SimilarityStats.DecayPoint far = decay.getLast();
-            facts.add(new Reading.WithinFacts(p.comparison().nameA(), r.models().get(p.i()).model().isControl(),
-                    adjacent, far.offset(), far.mean()));
-        }
-        return facts;
-    }
-
-    static double p(Summary s, int blocks) {
-        return Study.permutation(s, blocks).map(SimilarityStats.PermutationTest::pValue).orElse(Double.NaN);
-    }
-
     // ---- charts ----
 
     /** Small multiples: cell (a, b) is model a's layers (rows) against model b's (columns), one shared colour scale. */
-    static BufferedImage grid(Study.Result r) {
+    static BufferedImage grid(StudyResult r) {
         int models = r.models().size();
         double[][][][] cells = new double[models][models][][];
         double hi = 0;
-        for (Study.Pair p : r.pairs()) {
+        for (Pair p : r.pairs()) {
             double[][] m = p.comparison().matrix();
             cells[p.i()][p.j()] = m;
             cells[p.j()][p.i()] = SimilarityStats.transpose(m);
@@ -176,11 +142,11 @@ public final class StudyReport {
     }
 
     /** The paper's "mean similarity" square: every cross-model matrix in both orientations, binned by depth. */
-    static BufferedImage depthMap(Study.Result r, List<Study.Pair> pairs) {
+    static BufferedImage depthMap(StudyResult r, List<Pair> pairs) {
         int maxLayers = r.models().stream().mapToInt(m -> m.layers().size()).max().orElse(2);
         int bins = Math.clamp(maxLayers, 2, 20);
         ProportionalDepthMap map = new ProportionalDepthMap(bins);
-        for (Study.Pair p : pairs) map.addBothOrientations(p.comparison().matrix());
+        for (Pair p : pairs) map.addBothOrientations(p.comparison().matrix());
         double[][] mean = map.mean();
         // The colour scale spans the map's own range: the bins differ by little next to 0..1, and the contrast is the point.
         double lo = Double.POSITIVE_INFINITY;
@@ -243,18 +209,18 @@ public final class StudyReport {
         return image;
     }
 
-    private static String pairLabel(Study.Pair p) {
+    private static String pairLabel(Pair p) {
         return p.comparison().nameA() + " → " + p.comparison().nameB();
     }
 
     /** Adds one series per pair: trained pairs in colour, pairs with a control as one muted grey group. */
-    private static void addPairs(Plot plot, Study.Result r, List<Study.Pair> cross, boolean line,
-                                 java.util.function.Function<Study.Pair, double[][]> xy) {
+    private static void addPairs(Plot plot, StudyResult r, List<Pair> cross, boolean line,
+                                 java.util.function.Function<Pair, double[][]> xy) {
         int index = 0;
         boolean mutedLabelled = false;
-        for (Study.Pair p : cross) {
+        for (Pair p : cross) {
             double[][] d = xy.apply(p);
-            if (involvesControl(r, p)) {
+            if (r.involvesControl(p)) {
                 plot.addMuted(mutedLabelled ? null : "pairs with an untrained control", d[0], d[1], line, true);
                 mutedLabelled = true;
             } else {
@@ -263,11 +229,11 @@ public final class StudyReport {
         }
     }
 
-    static BufferedImage rowMaxima(Study.Result r, List<Study.Pair> cross) {
+    static BufferedImage rowMaxima(StudyResult r, List<Pair> cross) {
         Plot plot = new Plot("Best match per layer: row maximum of M against depth",
                 "proportional depth of model A's layer", "max over model B's layers of M").x(0, 1);
         double hi = r.chance();
-        for (Study.Pair p : cross) {
+        for (Pair p : cross) {
             for (var d : p.comparison().summary().rowMaxima()) hi = Math.max(hi, d.value());
         }
         addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowMaxima()),
@@ -278,7 +244,7 @@ public final class StudyReport {
         return plot.render(900, 520);
     }
 
-    static BufferedImage argmaxDepth(Study.Result r, List<Study.Pair> cross) {
+    static BufferedImage argmaxDepth(StudyResult r, List<Pair> cross) {
         Plot plot = new Plot("Where the best match sits: argmax depth against depth",
                 "proportional depth of model A's layer", "depth of model B's most similar layer").x(0, 1).y(0, 1);
         addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowArgmaxDepth()),
@@ -287,9 +253,9 @@ public final class StudyReport {
         return plot.render(900, 560);
     }
 
-    static BufferedImage onOff(Study.Result r, List<Study.Pair> cross) {
+    static BufferedImage onOff(StudyResult r, List<Pair> cross) {
         double hi = r.chance();
-        for (Study.Pair p : cross) {
+        for (Pair p : cross) {
             Summary s = p.comparison().summary();
             hi = Math.max(hi, Math.max(finite(s.onDiagonalMean()), finite(s.offDiagonalMean())));
         }
@@ -305,12 +271,12 @@ public final class StudyReport {
         return plot.render(820, 640);
     }
 
-    static BufferedImage decay(Study.Result r) {
+    static BufferedImage decay(StudyResult r) {
         Plot plot = new Plot("Within each model: M against layer offset |i − j| (Claim 1)", "layer offset",
                 "mean M of layer pairs at that offset");
         int index = 0;
         double hi = r.chance();
-        for (Study.Pair p : r.pairs()) {
+        for (Pair p : r.pairs()) {
             if (!p.withinModel()) continue;
             List<SimilarityStats.DecayPoint> decay = p.comparison().summary().decay().stream()
                     .filter(d -> d.offset() > 0).toList();
@@ -362,9 +328,9 @@ public final class StudyReport {
             .muted{color:#666;font-size:.9em}
             """;
 
-    static String html(Study.Result r, List<Study.Pair> cross, List<Study.Pair> mapPairs, boolean depthMap) {
+    static String html(StudyResult r, List<Pair> cross, List<Pair> mapPairs, boolean depthMap) {
         StringBuilder h = new StringBuilder(32_768);
-        Study.Options o = r.options();
+        Settings o = r.settings();
         String modelNames = String.join(", ", r.models().stream().map(m -> m.model().name()).toList());
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -378,7 +344,7 @@ public final class StudyReport {
                 .append(Reading.fmt4(r.chance())).append("</p>\n");
 
         h.append("<div class=\"reading\">\n");
-        for (String s : Reading.sentences(pairFacts(r), withinFacts(r), r.chance(), r.n(), o.k(), o.resamples())) {
+        for (String s : r.reading()) {
             h.append("<p>").append(esc(s)).append("</p>\n");
         }
         h.append("</div>\n");
@@ -392,8 +358,8 @@ public final class StudyReport {
                     + "<th>layers</th><th>on-diagonal</th><th>off-diagonal</th><th>on &gt; off</th>"
                     + "<th>Spearman A→B</th><th>Spearman B→A</th><th>p (B = 5)</th><th>p (B = 10)</th><th>files</th></tr>\n");
             boolean controlHeader = false;
-            for (Study.Pair p : cross) {
-                if (involvesControl(r, p) && !controlHeader) {
+            for (Pair p : cross) {
+                if (r.involvesControl(p) && !controlHeader) {
                     h.append("<tr><th colspan=\"11\">Pairs with an untrained control</th></tr>\n");
                     controlHeader = true;
                 }
@@ -438,11 +404,11 @@ public final class StudyReport {
                 + "the folder also holds similarity.npy, similarity.csv and summary.json.</p>\n");
         if (!cross.isEmpty()) {
             h.append("<h3>Across models</h3>\n<div class=\"pairs\">\n");
-            for (Study.Pair p : cross) pairFigure(h, r, p);
+            for (Pair p : cross) pairFigure(h, r, p);
             h.append("</div>\n");
         }
         h.append("<h3>Within models</h3>\n<div class=\"pairs\">\n");
-        for (Study.Pair p : r.pairs()) if (p.withinModel()) pairFigure(h, r, p);
+        for (Pair p : r.pairs()) if (p.withinModel()) pairFigure(h, r, p);
         h.append("</div>\n");
 
         provenance(h, r);
@@ -450,7 +416,7 @@ public final class StudyReport {
         return h.toString();
     }
 
-    private static void pairRow(StringBuilder h, Study.Result r, Study.Pair p) {
+    private static void pairRow(StringBuilder h, StudyResult r, Pair p) {
         Summary s = p.comparison().summary();
         double[][] m = p.comparison().matrix();
         boolean above = s.onDiagonalMean() > s.offDiagonalMean();
@@ -459,27 +425,27 @@ public final class StudyReport {
                 .append(m[0].length).append("</td>").append(num(s.onDiagonalMean(), 3)).append(num(s.offDiagonalMean(), 3))
                 .append("<td class=\"").append(above ? "yes\">yes" : "no\">no").append("</td>")
                 .append(num(s.rowArgmaxSpearman(), 2)).append(num(s.columnArgmaxSpearman(), 2))
-                .append(num(p(s, 5), 3)).append(num(p(s, 10), 3)).append("<td><a href=\"")
-                .append(esc(rel(r, p.dir()))).append("/\" title=\"").append(esc(rel(r, p.dir()))).append("\">folder</a></td></tr>\n");
+                .append(num(s.permutationP(5), 3)).append(num(s.permutationP(10), 3)).append("<td><a href=\"")
+                .append(esc(r.relative(p.dir()))).append("/\" title=\"").append(esc(r.relative(p.dir()))).append("\">folder</a></td></tr>\n");
     }
 
-    private static void pairFigure(StringBuilder h, Study.Result r, Study.Pair p) {
+    private static void pairFigure(StringBuilder h, StudyResult r, Pair p) {
         Summary s = p.comparison().summary();
         String caption = p.withinModel()
                 ? p.comparison().nameA() + " against itself"
                 : p.comparison().nameA() + " (rows) against " + p.comparison().nameB() + " (columns): on-diagonal "
                         + Reading.fmt3(s.onDiagonalMean()) + ", off-diagonal " + Reading.fmt3(s.offDiagonalMean());
-        figure(h, rel(r, p.dir().resolve(ComparisonWriter.HEATMAP_PNG)), "Heat map: " + caption, caption);
+        figure(h, r.relative(p.dir().resolve(ComparisonWriter.HEATMAP_PNG)), "Heat map: " + caption, caption);
     }
 
-    private static void provenance(StringBuilder h, Study.Result r) {
-        Study.Options o = r.options();
+    private static void provenance(StringBuilder h, StudyResult r) {
+        Settings o = r.settings();
         h.append("<h2>Provenance</h2>\n<h3>Models</h3>\n<table><tr><th>model</th><th>file</th><th>architecture</th>"
                 + "<th>blocks</th><th>width</th><th>layers compared</th><th>sha256</th></tr>\n");
-        for (Study.ModelResult m : r.models()) {
+        for (ModelResult m : r.models()) {
             ActivationsMetadata md = m.metadata();
             h.append("<tr><td>").append(esc(m.model().name())).append("</td><td><code>")
-                    .append(esc(m.model().isControl() ? rel(r, m.model().file()) : m.model().file().toString()))
+                    .append(esc(m.model().isControl() ? r.relative(m.model().file()) : m.model().file().toString()))
                     .append("</code>");
             if (m.model().isControl()) {
                 h.append("<br><span class=\"muted\">untrained control: the metadata and tensor shapes of ")
@@ -500,10 +466,10 @@ public final class StudyReport {
                 ? " (Hugging Face hidden states: embeddings, residual after blocks 1..L−1, final norm)"
                 : " (residual after every block, then the final norm)"));
         row(h, "layers compared", "the view without h<sub>0</sub> (the embeddings)");
-        row(h, "max tokens per prompt", Integer.toString(o.extract().maxTokens()));
+        row(h, "max tokens per prompt", Integer.toString(o.maxTokens()));
         row(h, "permutation test", o.resamples() + " resamples, seed " + o.seed());
         row(h, "strata", esc(o.version()));
-        row(h, "llama.cpp", esc(Llama.RELEASE));
+        row(h, "llama.cpp", esc(o.llamaCpp()));
         h.append("</table>\n<h3>Timings</h3>\n<table><tr><th>stage</th><th>seconds</th></tr>\n");
         for (var e : r.stageSeconds().entrySet()) {
             String stage = e.getKey();
@@ -526,12 +492,6 @@ public final class StudyReport {
     private static String num(double v, int decimals) {
         return "<td class=\"num\">" + (Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "—")
                 + "</td>";
-    }
-
-    /** {@code path} relative to the study folder, with forward slashes (a URL path). */
-    static String rel(Study.Result r, Path path) {
-        return r.out().toAbsolutePath().normalize().relativize(path.toAbsolutePath().normalize()).toString()
-                .replace('\\', '/');
     }
 
     static String esc(String s) {

@@ -2,11 +2,9 @@ package dev.strata.study;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
-import dev.strata.compare.Comparison;
 import dev.strata.compare.Comparisons;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.NeighbourTable;
-import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
@@ -20,6 +18,11 @@ import dev.strata.knn.KnnRunner;
 import dev.strata.knn.KnnSidecar;
 import dev.strata.knn.LayerView;
 import dev.strata.report.StudyReport;
+import dev.strata.results.Model;
+import dev.strata.results.ModelResult;
+import dev.strata.results.Pair;
+import dev.strata.results.Settings;
+import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsFile;
 import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.Pooling;
@@ -31,13 +34,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The whole study in one call: for every model, extract (resumable), k-NN of one pooling, then the mutual k-NN matrix
+ * The whole study in one call (the plan; what it produces is a {@link StudyResult}): for every model, extract (resumable), k-NN of one pooling, then the mutual k-NN matrix
  * of every model with itself and with every other model, each pair's statistics, {@code study.json} and
  * {@code report.html}. Every step that has already been done (same inputs) is reused, so a second run is quick and a
  * killed run continues.
@@ -106,49 +110,10 @@ public final class Study {
         }
     }
 
-    /**
-     * One model of the study.
-     *
-     * @param name      display name: the GGUF file name without extension, de-duplicated; "X (untrained)" for controls
-     * @param slug      the directory name under models/ and in pair names
-     * @param controlOf for a control, the name of the real model it mirrors; else null
-     */
-    public record Model(String name, String slug, Path file, String controlOf) {
-        public boolean isControl() {
-            return controlOf != null;
-        }
-    }
-
-    /**
-     * What the study knows about one model after its extraction and k-NN.
-     *
-     * @param layers      labels of the layers compared (the view without h_0)
-     * @param metadata    the activations file's metadata (model checksum, architecture, blocks, width, ...)
-     */
-    public record ModelResult(Model model, Path dir, Path activations, Path knn, List<String> layers,
-                              ActivationsMetadata metadata, boolean extractionReused, double extractionSeconds,
-                              boolean knnReused, double knnSeconds) {}
-
-    /** One comparison: models i and j (i <= j; i == j is within one model), written into {@code dir}. */
-    public record Pair(int i, int j, Path dir, Comparison comparison) {
-        public boolean withinModel() {
-            return i == j;
-        }
-    }
-
-    /** Everything the study produced, for the report and study.json. */
-    public record Result(Path out, String corpusName, String corpusSha256, int n, Options options,
-                         List<ModelResult> models, List<Pair> pairs, Map<String, Double> stageSeconds,
-                         Path studyJson, Path report) {
-        public double chance() {
-            return (double) options.k() / (n - 1);
-        }
-    }
-
     private Study() {}
 
     /** Runs the study of {@code modelFiles} over {@code corpus} into {@code out}. */
-    public static Result run(List<Path> modelFiles, Corpus corpus, Path out, Options options, Listener listener)
+    public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options, Listener listener)
             throws IOException {
         if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one --model");
         if (options.k() > corpus.size() - 1) {
@@ -180,8 +145,8 @@ public final class Study {
 
         Path studyJson = out.resolve(STUDY_JSON);
         Path report = out.resolve(StudyReport.HTML);
-        Result result = new Result(out, corpus.name(), corpus.sha256(), corpus.size(), options, List.copyOf(results),
-                pairs, seconds, studyJson, report);
+        StudyResult result = new StudyResult(out, corpus.name(), corpus.sha256(), corpus.size(), settings(options),
+                List.copyOf(results), pairs, seconds, studyJson, report);
         started = System.nanoTime();
         listener.stage("report: writing " + report);
         StudyReport.write(result);
@@ -189,6 +154,12 @@ public final class Study {
         StudyJson.write(result);
         listener.stage("done: " + report + " and " + studyJson);
         return result;
+    }
+
+    /** What the outputs record of the options. */
+    private static Settings settings(Options o) {
+        return new Settings(o.pooling(), o.k(), o.view(), o.extract().maxTokens(),
+                o.control().name().toLowerCase(Locale.ROOT), o.resamples(), o.seed(), o.version(), Llama.RELEASE);
     }
 
     /** Display names from file names (extension dropped), made unique with "-2", "-3", ...; slugs safe as directory names. */
@@ -226,7 +197,7 @@ public final class Study {
         listener.extractionDone();
         listener.stage(extraction.alreadyComplete()
                 ? "extract " + model.name() + ": reused " + dir
-                : String.format(java.util.Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", model.name(),
+                : String.format(Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", model.name(),
                         extraction.prompts(), extraction.tokens(), extraction.seconds()));
         seconds.put("extract: " + model.name(), extraction.seconds());
 
@@ -241,7 +212,7 @@ public final class Study {
             PrintStream log = listener.knnLog();
             KnnRunner.Summary s = KnnRunner.run(activations, knn, new KnnRunner.Options(options.k(), options.view(),
                     options.device(), options.knnThreads(), log == null), log == null ? System.err : log);
-            listener.stage(String.format(java.util.Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
+            listener.stage(String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
                     model.name(), s.layers().size(), s.n(), s.k(), s.backend(), s.seconds()));
         }
         double knnSeconds = reuse ? 0 : since(started);
@@ -310,7 +281,7 @@ public final class Study {
             long started = System.nanoTime();
             UntrainedModel.write(real.model().file(), file, seed);
             AtomicFile.writeString(sidecar, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(expected) + "\n");
-            listener.stage(String.format(java.util.Locale.ROOT, "control %s (untrained): wrote %s, %.1f s",
+            listener.stage(String.format(Locale.ROOT, "control %s (untrained): wrote %s, %.1f s",
                     real.model().name(), file.getFileName(), since(started)));
         }
         return new Model(real.model().name() + " (untrained)", real.model().slug() + "-untrained", file,
@@ -327,15 +298,6 @@ public final class Study {
                 models.get(p.i()).model().slug() + "__" + models.get(p.j()).model().slug()), p.comparison())).toList();
         for (Pair p : pairs) ComparisonWriter.write(p.dir(), p.comparison());
         return pairs;
-    }
-
-    /** The permutation test with {@code blocks} blocks, if the summary has one. */
-    public static Optional<SimilarityStats.PermutationTest> permutation(Summary s, int blocks) {
-        return s.permutationTests().stream().filter(t -> t.blocks() == blocks).findFirst();
-    }
-
-    static String llamaRelease() {
-        return Llama.RELEASE;
     }
 
     private static double since(long startNanos) {

@@ -4,14 +4,18 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Summary;
 import dev.strata.io.AtomicFile;
-import dev.strata.report.Reading;
 import dev.strata.report.StudyReport;
+import dev.strata.results.ModelResult;
+import dev.strata.results.Pair;
+import dev.strata.results.Settings;
+import dev.strata.results.StudyResult;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static dev.strata.io.JsonNumbers.finiteOrNull;
 
 /** {@code study.json}: the study's settings, models, every pair's key statistics and where its files are. */
 final class StudyJson {
@@ -19,12 +23,12 @@ final class StudyJson {
 
     private StudyJson() {}
 
-    static void write(Study.Result r) throws IOException {
-        Study.Options o = r.options();
+    static void write(StudyResult r) throws IOException {
+        Settings o = r.settings();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("format", FORMAT);
         json.put("strata_version", o.version());
-        json.put("llama_cpp", Study.llamaRelease());
+        json.put("llama_cpp", o.llamaCpp());
         Map<String, Object> corpus = new LinkedHashMap<>();
         corpus.put("name", r.corpusName());
         corpus.put("sha256", r.corpusSha256());
@@ -36,13 +40,13 @@ final class StudyJson {
         json.put("view", o.view().toString());
         json.put("embeddings_dropped", true);
         json.put("chance", r.chance());
-        json.put("max_tokens", o.extract().maxTokens());
+        json.put("max_tokens", o.maxTokens());
         json.put("resamples", o.resamples());
         json.put("seed", o.seed());
-        json.put("control", o.control().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("control", o.control());
 
         List<Object> models = new ArrayList<>();
-        for (Study.ModelResult m : r.models()) {
+        for (ModelResult m : r.models()) {
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("name", m.model().name());
             model.put("file", m.model().file().toString());
@@ -52,9 +56,9 @@ final class StudyJson {
             model.put("blocks", m.metadata().nLayer());
             model.put("width", m.metadata().nEmbd());
             model.put("layers", m.layers());
-            model.put("dir", rel(r, m.dir()));
-            model.put("activations", rel(r, m.activations()));
-            model.put("knn", rel(r, m.knn()));
+            model.put("dir", r.relative(m.dir()));
+            model.put("activations", r.relative(m.activations()));
+            model.put("knn", r.relative(m.knn()));
             model.put("extraction_reused", m.extractionReused());
             model.put("knn_reused", m.knnReused());
             models.add(model);
@@ -62,44 +66,33 @@ final class StudyJson {
         json.put("models", models);
 
         List<Object> pairs = new ArrayList<>();
-        for (Study.Pair p : r.pairs()) {
+        for (Pair p : r.pairs()) {
             Summary s = p.comparison().summary();
             Map<String, Object> pair = new LinkedHashMap<>();
             pair.put("a", p.comparison().nameA());
             pair.put("b", p.comparison().nameB());
             pair.put("within_model", p.withinModel());
-            pair.put("involves_control", r.models().get(p.i()).model().isControl()
-                    || r.models().get(p.j()).model().isControl());
-            pair.put("dir", rel(r, p.dir()));
-            pair.put("summary", rel(r, p.dir().resolve(ComparisonWriter.SUMMARY_JSON)));
-            pair.put("matrix", rel(r, p.dir().resolve(ComparisonWriter.MATRIX_NPY)));
+            pair.put("involves_control", r.involvesControl(p));
+            pair.put("dir", r.relative(p.dir()));
+            pair.put("summary", r.relative(p.dir().resolve(ComparisonWriter.SUMMARY_JSON)));
+            pair.put("matrix", r.relative(p.dir().resolve(ComparisonWriter.MATRIX_NPY)));
             pair.put("shape", List.of(p.comparison().matrix().length, p.comparison().matrix()[0].length));
-            pair.put("on_diagonal_mean", number(s.onDiagonalMean()));
-            pair.put("off_diagonal_mean", number(s.offDiagonalMean()));
-            pair.put("on_minus_off", number(s.onDiagonalMean() - s.offDiagonalMean()));
-            pair.put("spearman_rows", number(s.rowArgmaxSpearman()));
-            pair.put("spearman_columns", number(s.columnArgmaxSpearman()));
-            pair.put("p_blocks_5", number(Study.permutation(s, 5).map(t -> t.pValue()).orElse(Double.NaN)));
-            pair.put("p_blocks_10", number(Study.permutation(s, 10).map(t -> t.pValue()).orElse(Double.NaN)));
+            pair.put("on_diagonal_mean", finiteOrNull(s.onDiagonalMean()));
+            pair.put("off_diagonal_mean", finiteOrNull(s.offDiagonalMean()));
+            pair.put("on_minus_off", finiteOrNull(s.onDiagonalMean() - s.offDiagonalMean()));
+            pair.put("spearman_rows", finiteOrNull(s.rowArgmaxSpearman()));
+            pair.put("spearman_columns", finiteOrNull(s.columnArgmaxSpearman()));
+            pair.put("p_blocks_5", finiteOrNull(s.permutationP(5)));
+            pair.put("p_blocks_10", finiteOrNull(s.permutationP(10)));
             pairs.add(pair);
         }
         json.put("pairs", pairs);
-        json.put("reading", Reading.sentences(StudyReport.pairFacts(r), StudyReport.withinFacts(r), r.chance(), r.n(),
-                o.k(), o.resamples()));
+        json.put("reading", r.reading());
         Map<String, Object> timings = new LinkedHashMap<>();
         r.stageSeconds().forEach(timings::put);
         json.put("seconds", timings);
         json.put("report", StudyReport.HTML);
         AtomicFile.writeString(r.studyJson(), JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
                 JSON.Feature.WRITE_NULL_PROPERTIES).asString(json) + "\n");
-    }
-
-    private static Double number(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static String rel(Study.Result r, Path p) {
-        return r.out().toAbsolutePath().normalize().relativize(p.toAbsolutePath().normalize()).toString()
-                .replace('\\', '/');
     }
 }

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.strata.report.Reading;
-import dev.strata.report.Reading.PairFacts;
-import dev.strata.report.Reading.WithinFacts;
+import dev.strata.results.Reading;
+import dev.strata.results.Reading.PairFacts;
+import dev.strata.results.Reading.WithinFacts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
-package dev.strata.report;
+package dev.strata.results;
 
+import dev.strata.compare.SimilarityStats;
+import dev.strata.compare.Summary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +40,38 @@ public final class Reading {
     public record WithinFacts(String model, boolean control, double adjacent, int farOffset, double far) {}
 
     private Reading() {}
+
+    /** The reading of a study's numbers. */
+    static List<String> sentences(StudyResult r) {
+        Settings settings = r.settings();
+        return sentences(pairFacts(r), withinFacts(r), r.chance(), r.n(), settings.k(), settings.resamples());
+    }
+
+    private static List<PairFacts> pairFacts(StudyResult r) {
+        List<PairFacts> facts = new ArrayList<>();
+        for (Pair p : r.pairs()) {
+            if (p.withinModel()) continue;
+            Summary s = p.comparison().summary();
+            facts.add(new PairFacts(p.comparison().nameA(), p.comparison().nameB(), r.involvesControl(p),
+                    s.onDiagonalMean(), s.offDiagonalMean(), s.rowArgmaxSpearman(), s.columnArgmaxSpearman(),
+                    s.permutationP(5), s.permutationP(10)));
+        }
+        return facts;
+    }
+
+    private static List<WithinFacts> withinFacts(StudyResult r) {
+        List<WithinFacts> facts = new ArrayList<>();
+        for (Pair p : r.pairs()) {
+            if (!p.withinModel()) continue;
+            List<SimilarityStats.DecayPoint> decay = p.comparison().summary().decay();
+            double adjacent = decay.stream().filter(d -> d.offset() == 1).mapToDouble(SimilarityStats.DecayPoint::mean)
+                    .findFirst().orElse(Double.NaN);
+            SimilarityStats.DecayPoint far = decay.getLast();
+            facts.add(new WithinFacts(p.comparison().nameA(), r.models().get(p.i()).model().isControl(),
+                    adjacent, far.offset(), far.mean()));
+        }
+        return facts;
+    }
 
     /** The reading as sentences. */
     public static List<String> sentences(List<PairFacts> pairs, List<WithinFacts> within, double chance, int n,
@@ -175,11 +209,11 @@ public final class Reading {
         return values.stream().filter(Double::isFinite).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
-    static String fmt3(double v) {
+    public static String fmt3(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "n/a";
     }
 
-    static String fmt4(double v) {
+    public static String fmt4(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "n/a";
     }
 }

@@ -1,0 +1,17 @@
+package dev.strata.results;
+
+import dev.strata.knn.LayerView;
+import dev.strata.store.Pooling;
+
+/**
+ * The settings a study ran with, as its outputs record them.
+ *
+ * @param maxTokens prompts were cut to this many tokens
+ * @param control   the extra models added, as a lower-case word ("none", "untrained")
+ * @param resamples shuffles per block permutation test
+ * @param seed      seed of the permutation tests and of the untrained controls
+ * @param version   strata's version
+ * @param llamaCpp  the llama.cpp release that ran the models
+ */
+public record Settings(Pooling pooling, int k, LayerView.Kind view, int maxTokens, String control, int resamples,
+                       long seed, String version, String llamaCpp) {}

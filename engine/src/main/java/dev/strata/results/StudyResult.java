@@ -1,0 +1,31 @@
+package dev.strata.results;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Everything a finished study holds: what the report and study.json are made from. */
+public record StudyResult(Path out, String corpusName, String corpusSha256, int n, Settings settings,
+                          List<ModelResult> models, List<Pair> pairs, Map<String, Double> stageSeconds,
+                          Path studyJson, Path report) {
+    /** The M of unrelated neighbour sets, k/(n-1). */
+    public double chance() {
+        return (double) settings.k() / (n - 1);
+    }
+
+    /** Whether either model of the pair is an untrained control. */
+    public boolean involvesControl(Pair p) {
+        return models.get(p.i()).model().isControl() || models.get(p.j()).model().isControl();
+    }
+
+    /** {@code path} relative to the study folder, with forward slashes (a URL path). */
+    public String relative(Path path) {
+        return out.toAbsolutePath().normalize().relativize(path.toAbsolutePath().normalize()).toString()
+                .replace('\\', '/');
+    }
+
+    /** The plain-language reading of this study's numbers. */
+    public List<String> reading() {
+        return Reading.sentences(this);
+    }
+}
