@@ -1,12 +1,12 @@
 package dev.strata.bindings;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /** llama_context_params, starting from llama_context_default_params, with the fields strata sets. */
 public final class ContextParams {
@@ -18,7 +18,6 @@ public final class ContextParams {
     private static final long N_THREADS_BATCH = Layouts.offset(Layouts.LLAMA_CONTEXT_PARAMS, "n_threads_batch");
     private static final long CB_EVAL = Layouts.offset(Layouts.LLAMA_CONTEXT_PARAMS, "cb_eval");
     private static final long CB_EVAL_USER_DATA = Layouts.offset(Layouts.LLAMA_CONTEXT_PARAMS, "cb_eval_user_data");
-    private static final long EMBEDDINGS = Layouts.offset(Layouts.LLAMA_CONTEXT_PARAMS, "embeddings");
     private static final long KV_UNIFIED = Layouts.offset(Layouts.LLAMA_CONTEXT_PARAMS, "kv_unified");
 
     private final MemorySegment segment;
@@ -59,12 +58,6 @@ public final class ContextParams {
     public ContextParams nThreads(int n) {
         segment.set(JAVA_INT, N_THREADS, n);
         segment.set(JAVA_INT, N_THREADS_BATCH, n);
-        return this;
-    }
-
-    /** Compute embeddings (the final-norm output) beside logits. */
-    public ContextParams embeddings(boolean on) {
-        segment.set(JAVA_BOOLEAN, EMBEDDINGS, on);
         return this;
     }
 

@@ -36,12 +36,4 @@ public enum GgufValueType {
     int minimumSize() {
         return minimumSize;
     }
-
-    /** Whether values are whole numbers, which {@link GgufFile} hands out as {@link Long}. */
-    public boolean isInteger() {
-        return switch (this) {
-            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
-            default -> false;
-        };
-    }
 }

@@ -42,13 +42,13 @@ public final class UntrainedModel {
                 String name = t.name();
                 long stream = stream(seed, name);
                 if (name.toLowerCase(Locale.ROOT).contains("norm")) {
-                    writer.tensor(name, type, dims, i -> (float) (1 + 0.1 * RandomLlamaModel.gaussian(stream, i)));
+                    writer.tensor(name, type, dims, i -> (float) (1 + 0.1 * SeededGaussian.value(stream, i)));
                 } else if (name.equals("rope_freqs.weight")) {
                     float[] copied = copyable(t) ? source.floats(t) : null;
                     writer.tensor(name, type, dims, i -> copied != null ? copied[Math.toIntExact(i)] : 1f);
                 } else {
                     double scale = 1.0 / Math.sqrt(dims[0]);
-                    writer.tensor(name, type, dims, i -> (float) (scale * RandomLlamaModel.gaussian(stream, i)));
+                    writer.tensor(name, type, dims, i -> (float) (scale * SeededGaussian.value(stream, i)));
                 }
             }
             writer.write(target);

@@ -2,8 +2,8 @@ package dev.strata.study;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
-import dev.strata.compare.Comparisons;
 import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.Comparisons;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
@@ -94,19 +94,6 @@ public final class Study {
         /** Where the k-NN runner prints its per-layer lines; null for none. */
         default PrintStream knnLog() {
             return null;
-        }
-
-        /** A listener that reports nothing. */
-        static Listener silent() {
-            return new Listener() {
-                @Override
-                public void stage(String line) {}
-
-                @Override
-                public Extractor.Progress extraction(String model) {
-                    return (d, t, k, s) -> {};
-                }
-            };
         }
     }
 

@@ -1,10 +1,5 @@
 package dev.strata.extract;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.corpus.Corpus;
 import dev.strata.gguf.GgufFile;
@@ -14,6 +9,7 @@ import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.Pooling;
+import dev.strata.study.SilentListener;
 import dev.strata.study.Study;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +27,11 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A model whose embedding row of one token is +Inf (a broken download, a bad converter) puts Inf into every vector of
@@ -147,7 +148,7 @@ class NonFiniteActivationsTest {
         Study.Options options = new Study.Options(Pooling.LAST, 2, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
                 KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test");
         NonFiniteActivationsException stopped = assertThrows(NonFiniteActivationsException.class,
-                () -> Study.run(List.of(model), corpus, study, options, Study.Listener.silent()));
+                () -> Study.run(List.of(model), corpus, study, options, new SilentListener()));
         assertTrue(stopped.getMessage().startsWith("poisoned: its activations hold "), stopped.getMessage());
         assertTrue(stopped.getMessage().contains("layers.0: " + WIDTH), stopped.getMessage());
         assertTrue(Files.exists(study.resolve("models/poisoned/manifest.json")), "the extraction is kept");

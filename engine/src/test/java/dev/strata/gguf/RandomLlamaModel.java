@@ -155,31 +155,16 @@ public final class RandomLlamaModel {
 
     private void matrix(GgufWriter writer, String name, long in, long out, double scale) {
         long stream = streamOf(name);
-        writer.tensor(name, weightType, new long[] {in, out}, i -> (float) (scale * gaussian(stream, i)));
+        writer.tensor(name, weightType, new long[] {in, out}, i -> (float) (scale * SeededGaussian.value(stream, i)));
     }
 
     private void norm(GgufWriter writer, String name) {
         long stream = streamOf(name);
-        writer.tensor(name, GgmlType.F32, new long[] {width}, i -> (float) (1 + 0.1 * gaussian(stream, i)));
+        writer.tensor(name, GgmlType.F32, new long[] {width}, i -> (float) (1 + 0.1 * SeededGaussian.value(stream, i)));
     }
 
     /** Each tensor draws from its own stream, so its values do not depend on which tensors come before it. */
     private long streamOf(String tensorName) {
-        return splitMix(seed * 0x9E3779B97F4A7C15L + tensorName.hashCode());
-    }
-
-    /** A standard normal value, a pure function of stream and index (Box-Muller on two SplitMix64 outputs). */
-    static double gaussian(long stream, long index) {
-        long bits = splitMix(stream + index * 0x9E3779B97F4A7C15L);
-        double u1 = ((bits >>> 11) + 1) * 0x1.0p-53; // (0, 1]: log stays finite
-        double u2 = (splitMix(bits) >>> 11) * 0x1.0p-53;
-        return StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
-    }
-
-    private static long splitMix(long z) {
-        z += 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SeededGaussian.splitMix(seed * 0x9E3779B97F4A7C15L + tensorName.hashCode());
     }
 }
