@@ -31,7 +31,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code; errors the user can fix are one line on stderr. */
     public static int run(String... args) {
         Logging.configure(false);
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (Boolean.getBoolean("strata.debug")) e.printStackTrace();
             cmd.getErr().println("strata " + cmd.getCommandName() + ": " + Errors.describe(e));

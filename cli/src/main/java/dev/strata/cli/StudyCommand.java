@@ -2,7 +2,9 @@ package dev.strata.cli;
 
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
+import dev.strata.results.StudyResult;
 import dev.strata.store.Pooling;
 import dev.strata.study.Study;
 import java.io.PrintStream;
@@ -54,6 +56,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Mixin
     PermutationOptions permutation;
 
+    @Option(names = "--on-model-error", defaultValue = "stop", paramLabel = "stop|skip",
+            description = "when a model cannot be extracted (llama.cpp refuses or aborts on it, or its activations are not"
+                    + " finite): stop the study (default), or skip the model, name it in the report and go on")
+    Study.OnModelError onModelError;
+
     @Option(names = "--quiet", description = "no progress on stderr")
     boolean quiet;
 
@@ -68,13 +75,17 @@ public final class StudyCommand implements Callable<Integer> {
         ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(chosenPooling, k, view.kind(), extract,
                 device.device(), extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
-                Main.version());
+                Main.version(), onModelError);
         Corpus prompts = corpus.load();
         long started = System.nanoTime();
-        var result = Study.run(models, prompts, out, options, new Listener(quiet));
+        StudyResult result;
+        try (Extraction runner = extraction.extraction(Main.version())) {
+            result = Study.run(models, prompts, out, options, runner, new Listener(quiet));
+        }
         if (!quiet) {
-            System.err.printf(Locale.ROOT, "study: %d models, %d pairs in %s -> %s%n", result.models().size(),
-                    result.pairs().size(), ProgressLine.clock((System.nanoTime() - started) / 1e9), result.report());
+            System.err.printf(Locale.ROOT, "study: %d models%s, %d pairs in %s -> %s%n", result.models().size(),
+                    result.skipped().isEmpty() ? "" : " (" + result.skipped().size() + " skipped)", result.pairs().size(),
+                    ProgressLine.clock((System.nanoTime() - started) / 1e9), result.report());
         }
         return 0;
     }

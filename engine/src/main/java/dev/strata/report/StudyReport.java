@@ -11,6 +11,7 @@ import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Reading;
 import dev.strata.results.Settings;
+import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsMetadata;
 import java.awt.BasicStroke;
@@ -343,6 +344,16 @@ public final class StudyReport {
                 .append(" view, embeddings (h<sub>0</sub>) left out · chance k/(n−1) = ")
                 .append(Reading.fmt4(r.chance())).append("</p>\n");
 
+        if (!r.skipped().isEmpty()) {
+            h.append("<h2>Models skipped</h2>\n<table><tr><th>model</th><th>file</th><th>why</th></tr>\n");
+            for (SkippedModel m : r.skipped()) {
+                h.append("<tr><td>").append(esc(m.model().name())).append("</td><td><code>")
+                        .append(esc(m.model().file().toString())).append("</code></td><td>").append(esc(m.reason()))
+                        .append("</td></tr>\n");
+            }
+            h.append("</table>\n<p class=\"muted\">These models could not be extracted; the study goes on without "
+                    + "them.</p>\n");
+        }
         h.append("<div class=\"reading\">\n");
         for (String s : r.reading()) {
             h.append("<p>").append(esc(s)).append("</p>\n");

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /** Everything a finished study holds: what the report and study.json are made from. */
 public record StudyResult(Path out, String corpusName, String corpusSha256, int n, Settings settings,
-                          List<ModelResult> models, List<Pair> pairs, Map<String, Double> stageSeconds,
-                          Path studyJson, Path report) {
+                          List<ModelResult> models, List<SkippedModel> skipped, List<Pair> pairs,
+                          Map<String, Double> stageSeconds, Path studyJson, Path report) {
     /** The M of unrelated neighbour sets, k/(n-1). */
     public double chance() {
         return (double) settings.k() / (n - 1);

@@ -8,6 +8,7 @@ import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.extract.NonFiniteActivationsException;
 import dev.strata.gguf.UntrainedModel;
@@ -22,6 +23,7 @@ import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Settings;
+import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsFile;
 import dev.strata.store.ActivationsMetadata;
@@ -63,6 +65,13 @@ public final class Study {
     public enum Control { NONE, UNTRAINED }
 
     /**
+     * What the study does with a model it cannot extract: one that llama.cpp refuses or aborts on, or whose activations
+     * are not finite. STOP ends the study with the model's error; SKIP leaves the model out, names it and why in
+     * study.json and the report, and goes on with the others.
+     */
+    public enum OnModelError { STOP, SKIP }
+
+    /**
      * How to run.
      *
      * @param knnThreads CPU threads for k-NN (0: all)
@@ -71,10 +80,12 @@ public final class Study {
      * @param version    strata's version, recorded in the outputs
      */
     public record Options(Pooling pooling, int k, LayerView.Kind view, ExtractOptions extract, KnnBackends.Device device,
-                          int knnThreads, Control control, int resamples, long seed, String version) {
+                          int knnThreads, Control control, int resamples, long seed, String version,
+                          OnModelError onModelError) {
         public Options {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
+            Objects.requireNonNull(onModelError);
             if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
             if (resamples < 1) throw new IllegalArgumentException("--resamples must be at least 1, got " + resamples);
         }
@@ -99,9 +110,12 @@ public final class Study {
 
     private Study() {}
 
-    /** Runs the study of {@code modelFiles} over {@code corpus} into {@code out}. */
-    public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options, Listener listener)
-            throws IOException {
+    /**
+     * Runs the study of {@code modelFiles} over {@code corpus} into {@code out}, the llama.cpp work through
+     * {@code extraction} (a worker process, so that a model llama.cpp aborts on can be skipped).
+     */
+    public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options,
+            Extraction extraction, Listener listener) throws IOException {
         if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one --model");
         if (options.k() > corpus.size() - 1) {
             throw new IllegalArgumentException("-k " + options.k() + " needs at least " + (options.k() + 1)
@@ -114,7 +128,10 @@ public final class Study {
         Map<String, Double> seconds = new LinkedHashMap<>();
         List<Model> models = name(modelFiles);
         List<ModelResult> results = new ArrayList<>();
-        for (Model model : models) results.add(prepare(model, corpus, out, options, listener, seconds));
+        List<SkippedModel> skipped = new ArrayList<>();
+        for (Model model : models) {
+            prepare(model, corpus, out, options, extraction, listener, seconds, skipped).ifPresent(results::add);
+        }
 
         if (options.control() == Control.UNTRAINED) {
             long started = System.nanoTime();
@@ -123,7 +140,13 @@ public final class Study {
                 controls.add(writeControl(real, out, options, listener));
             }
             seconds.put("controls: write", since(started));
-            for (Model control : controls) results.add(prepare(control, corpus, out, options, listener, seconds));
+            for (Model control : controls) {
+                prepare(control, corpus, out, options, extraction, listener, seconds, skipped).ifPresent(results::add);
+            }
+        }
+        if (results.isEmpty()) {
+            throw new IOException("no model could be extracted: " + String.join("; ", skipped.stream()
+                    .map(m -> m.model().file() + ": " + m.reason()).toList()));
         }
 
         long started = System.nanoTime();
@@ -133,7 +156,7 @@ public final class Study {
         Path studyJson = out.resolve(STUDY_JSON);
         Path report = out.resolve(StudyReport.HTML);
         StudyResult result = new StudyResult(out, corpus.name(), corpus.sha256(), corpus.size(), settings(options),
-                List.copyOf(results), pairs, seconds, studyJson, report);
+                List.copyOf(results), List.copyOf(skipped), pairs, seconds, studyJson, report);
         started = System.nanoTime();
         listener.stage("report: writing " + report);
         StudyReport.write(result);
@@ -176,20 +199,36 @@ public final class Study {
         return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
     }
 
-    private static ModelResult prepare(Model model, Corpus corpus, Path out, Options options, Listener listener,
-                                       Map<String, Double> seconds) throws IOException {
+    /** Extraction and k-NN of one model; empty when the model failed and the options say to skip it. */
+    private static Optional<ModelResult> prepare(Model model, Corpus corpus, Path out, Options options,
+            Extraction extractor, Listener listener, Map<String, Double> seconds, List<SkippedModel> skipped)
+            throws IOException {
         Path dir = out.resolve(MODELS).resolve(model.slug());
-        Extractor.Result extraction = new Extractor(options.version()).run(model.file(), corpus, dir, options.extract(),
-                true, false, listener.extraction(model.name()));
-        listener.extractionDone();
+        Path activations = dir.resolve(options.pooling().fileName());
+        Extractor.Result extraction;
+        try {
+            try {
+                extraction = extractor.run(model.file(), corpus, dir, options.extract(), true, false,
+                        listener.extraction(model.name()));
+            } finally {
+                listener.extractionDone();
+            }
+            requireFinite(model, activations);
+        } catch (IOException | RuntimeException e) {
+            if (options.onModelError() == OnModelError.STOP) throw e;
+            String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+            String reason = message.startsWith(model.file() + ": ")
+                    ? message.substring(model.file().toString().length() + 2) : message;
+            skipped.add(new SkippedModel(model, reason));
+            listener.stage("skip " + model.name() + ": " + reason);
+            return Optional.empty();
+        }
         listener.stage(extraction.alreadyComplete()
                 ? "extract " + model.name() + ": reused " + dir
                 : String.format(Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", model.name(),
                         extraction.prompts(), extraction.tokens(), extraction.seconds()));
         seconds.put("extract: " + model.name(), extraction.seconds());
 
-        Path activations = dir.resolve(options.pooling().fileName());
-        requireFinite(model, activations);
         Path knn = dir.resolve("knn-" + options.pooling().label() + "-k" + options.k() + ".npy");
         long started = System.nanoTime();
         boolean reuse = knnUpToDate(knn, activations, options);
@@ -209,8 +248,8 @@ public final class Study {
             metadata = file.metadata();
         }
         List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
-        return new ModelResult(model, dir, activations, knn, layers, metadata, extraction.alreadyComplete(),
-                extraction.seconds(), reuse, knnSeconds);
+        return Optional.of(new ModelResult(model, dir, activations, knn, layers, metadata,
+                extraction.alreadyComplete(), extraction.seconds(), reuse, knnSeconds));
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.strata.report.StudyReport;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Settings;
+import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -64,6 +65,15 @@ final class StudyJson {
             models.add(model);
         }
         json.put("models", models);
+        List<Object> skipped = new ArrayList<>();
+        for (SkippedModel m : r.skipped()) {
+            Map<String, Object> model = new LinkedHashMap<>();
+            model.put("name", m.model().name());
+            model.put("file", m.model().file().toString());
+            model.put("reason", m.reason());
+            skipped.add(model);
+        }
+        json.put("skipped", skipped);
 
         List<Object> pairs = new ArrayList<>();
         for (Pair p : r.pairs()) {

@@ -146,9 +146,9 @@ class NonFiniteActivationsTest {
 
         Path study = tmp.resolve("study");
         Study.Options options = new Study.Options(Pooling.LAST, 2, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
-                KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test");
+                KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.STOP);
         NonFiniteActivationsException stopped = assertThrows(NonFiniteActivationsException.class,
-                () -> Study.run(List.of(model), corpus, study, options, new SilentListener()));
+                () -> Study.run(List.of(model), corpus, study, options, new Extractor("test"), new SilentListener()));
         assertTrue(stopped.getMessage().startsWith("poisoned: its activations hold "), stopped.getMessage());
         assertTrue(stopped.getMessage().contains("layers.0: " + WIDTH), stopped.getMessage());
         assertTrue(Files.exists(study.resolve("models/poisoned/manifest.json")), "the extraction is kept");
