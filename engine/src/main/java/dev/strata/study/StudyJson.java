@@ -73,7 +73,8 @@ final class StudyJson {
             model.put("reason", m.reason());
             skipped.add(model);
         }
-        json.put("skipped", skipped);
+        // Only when there are any: a study without failures keeps the file it always had.
+        if (!skipped.isEmpty()) json.put("skipped", skipped);
 
         List<Object> pairs = new ArrayList<>();
         for (Pair p : r.pairs()) {
