@@ -36,7 +36,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--metric", defaultValue = "mknn", paramLabel = "mknn|jaccard|cka",
             description = "mutual k-NN (the paper's M, default), Jaccard of the neighbour sets, or linear CKA")
-    String metric;
+    SimilarityMetric metric;
 
     @Option(names = "--keep-embeddings", description = "keep layer 0 of the view (the embeddings), which is dropped by default")
     boolean keepEmbeddings;
@@ -61,12 +61,11 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        SimilarityMetric chosen = SimilarityMetric.parse(metric);
-        Comparisons.Settings settings = new Comparisons.Settings(chosen,
+        Comparisons.Settings settings = new Comparisons.Settings(metric,
                 keepEmbeddings ? Comparisons.Embeddings.KEEP : Comparisons.Embeddings.DROP, nameA, nameB,
                 permutation.resamples(), permutation.seed);
-        if (chosen == SimilarityMetric.CKA) return compareActivations(settings);
-        if (a == null || b == null) throw new IllegalArgumentException("--metric " + metric + " needs --a and --b (k-NN tables)");
+        if (metric == SimilarityMetric.CKA) return compareActivations(settings);
+        if (a == null || b == null) throw new IllegalArgumentException("--metric " + metric.cliName() + " needs --a and --b (k-NN tables)");
         Comparison comparison;
         try {
             comparison = Comparisons.ofTables(a, b, settings);
@@ -79,7 +78,7 @@ public final class CompareCommand implements Callable<Integer> {
         double[][] matrix = comparison.matrix();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "%s vs %s (%s, %d x %d): on-diagonal %.4f, off-diagonal %.4f, chance %.4f",
-                comparison.nameA(), comparison.nameB(), chosen.cliName(), matrix.length, matrix[0].length,
+                comparison.nameA(), comparison.nameB(), metric.cliName(), matrix.length, matrix[0].length,
                 s.onDiagonalMean(), s.offDiagonalMean(), s.chance()));
         for (SimilarityStats.PermutationTest t : s.permutationTests()) {
             line.append(String.format(Locale.ROOT, ", p(B=%d) %s", t.blocks(),
@@ -96,7 +95,7 @@ public final class CompareCommand implements Callable<Integer> {
         }
         Comparison comparison;
         try {
-            comparison = Comparisons.ofActivations(activationsA, activationsB, view.kind(), settings);
+            comparison = Comparisons.ofActivations(activationsA, activationsB, view.kind, settings);
         } catch (InputsDifferException e) {
             throw new IllegalArgumentException(e.describe("--activations-a", "--activations-b"), e);
         }

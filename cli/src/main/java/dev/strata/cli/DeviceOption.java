@@ -7,9 +7,5 @@ import picocli.CommandLine.Option;
 final class DeviceOption {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
             description = "where k-NN runs (default: auto, which is the CPU until the GPU backend is validated)")
-    String device;
-
-    KnnBackends.Device device() {
-        return KnnBackends.Device.parse(device);
-    }
+    KnnBackends.Device device;
 }

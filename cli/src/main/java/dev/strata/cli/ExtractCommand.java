@@ -4,7 +4,6 @@ import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
-import dev.strata.store.Pooling;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,7 +32,7 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--pooling", defaultValue = "both", paramLabel = "both|last|mean",
             description = "the poolings to store (default ${DEFAULT-VALUE}); last alone is faster and needs less memory:"
                     + " llama.cpp then runs the last block and keeps logits for each prompt's last token only")
-    String pooling;
+    StoredPoolings pooling;
 
     @Option(names = "--resume", description = "continue the checkpointed run in --out (a finished run is left as it is)")
     boolean resume;
@@ -47,7 +46,7 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
-        ExtractOptions options = extraction.toOptions().withPoolings(Pooling.parseSet(pooling));
+        ExtractOptions options = extraction.toOptions().withPoolings(pooling.poolings());
         Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result;

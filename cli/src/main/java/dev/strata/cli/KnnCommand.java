@@ -35,7 +35,7 @@ public final class KnnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KnnRunner.Options options = new KnnRunner.Options(k, view.kind(), device.device(),
+        KnnRunner.Options options = new KnnRunner.Options(k, view.kind, device.device,
                 threads, quiet);
         KnnRunner.Summary summary = KnnRunner.run(activations, out, options, System.err);
         if (!quiet) {

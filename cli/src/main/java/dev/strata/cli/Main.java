@@ -32,6 +32,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         Logging.configure(false);
         CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        OptionValues.install(cli);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (Boolean.getBoolean("strata.debug")) e.printStackTrace();
             cmd.getErr().println("strata " + cmd.getCommandName() + ": " + Errors.describe(e));

@@ -35,7 +35,7 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--pooling", defaultValue = "last", paramLabel = "last|mean",
             description = "one vector per prompt: the last token's (default, the paper's) or the mean")
-    String pooling;
+    Pooling pooling;
 
     @Option(names = "-k", defaultValue = "10", paramLabel = "K", description = "neighbours per prompt (default ${DEFAULT-VALUE})")
     int k;
@@ -51,7 +51,7 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--control", paramLabel = "untrained",
             description = "add controls: 'untrained' adds a random-weight twin of every model")
-    String control;
+    Study.Control control;
 
     @Mixin
     PermutationOptions permutation;
@@ -66,15 +66,10 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Pooling chosenPooling = Pooling.of(pooling);
-        Study.Control chosenControl = control == null ? Study.Control.NONE : switch (control.strip().toLowerCase(Locale.ROOT)) {
-            case "untrained" -> Study.Control.UNTRAINED;
-            case "none" -> Study.Control.NONE;
-            default -> throw new IllegalArgumentException("unknown --control '" + control + "' (expected untrained)");
-        };
+        Study.Control chosenControl = control == null ? Study.Control.NONE : control;
         ExtractOptions extract = extraction.toOptions();
-        Study.Options options = new Study.Options(chosenPooling, k, view.kind(), extract,
-                device.device(), extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
+        Study.Options options = new Study.Options(pooling, k, view.kind, extract,
+                device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
                 Main.version(), onModelError);
         Corpus prompts = corpus.load();
         long started = System.nanoTime();

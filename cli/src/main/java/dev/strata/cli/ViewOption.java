@@ -8,9 +8,5 @@ final class ViewOption {
     @Option(names = "--view", defaultValue = "hf", paramLabel = "hf|raw",
             description = "hf: layers.0..L-1 + final_norm, Hugging Face's hidden states (default); "
                     + "raw: every layers.<i> + final_norm")
-    String view;
-
-    LayerView.Kind kind() {
-        return LayerView.Kind.parse(view);
-    }
+    LayerView.Kind kind;
 }

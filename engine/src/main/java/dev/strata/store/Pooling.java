@@ -3,7 +3,6 @@ package dev.strata.store;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** How one prompt's token vectors become one vector per tensor; each pooling has its own safetensors file. */
@@ -35,16 +34,6 @@ public enum Pooling {
             if (pooling.label.equals(label.strip().toLowerCase(Locale.ROOT))) return pooling;
         }
         throw new IllegalArgumentException("unknown pooling '" + label + "' (expected last or mean)");
-    }
-
-    /** "both", "last" or "mean": the poolings named as the --pooling option of extract takes them. */
-    public static Set<Pooling> parseSet(String option) {
-        String value = option.strip().toLowerCase(Locale.ROOT);
-        if (value.equals("both")) return EnumSet.allOf(Pooling.class);
-        for (Pooling pooling : values()) {
-            if (pooling.label.equals(value)) return EnumSet.of(pooling);
-        }
-        throw new IllegalArgumentException("unknown --pooling '" + option + "' (expected both, last or mean)");
     }
 
     /** The labels joined by '+', in declaration order, e.g. "last+mean". */

@@ -62,7 +62,17 @@ public final class Study {
     public static final String STUDY_JSON = "study.json";
 
     /** Extra models the study adds. */
-    public enum Control { NONE, UNTRAINED }
+    public enum Control {
+        NONE, UNTRAINED;
+
+        /** Parses "none" or "untrained" (any case). */
+        public static Control parse(String text) {
+            for (Control control : values()) {
+                if (control.name().equalsIgnoreCase(text.strip())) return control;
+            }
+            throw new IllegalArgumentException("unknown control '" + text + "' (expected untrained or none)");
+        }
+    }
 
     /**
      * What the study does with a model it cannot extract: one that llama.cpp refuses or aborts on, or whose activations
