@@ -1,6 +1,7 @@
 package dev.strata.compare;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.chart.Heatmap;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Npy;
 import java.io.IOException;
@@ -150,7 +151,8 @@ public final class ComparisonWriter {
         }
         int[] rowNumbers = IntStream.range(0, c.matrix().length).map(i -> i + c.firstLayerNumber()).toArray();
         int[] columnNumbers = IntStream.range(0, c.matrix()[0].length).map(j -> j + c.firstLayerNumber()).toArray();
-        return new Heatmap.Spec(c.matrix(), rowNumbers, columnNumbers, c.nameA(), c.nameB(), title,
+        boolean[][] diagonal = SimilarityStats.generalizedDiagonal(c.matrix().length, c.matrix()[0].length);
+        return new Heatmap.Spec(c.matrix(), diagonal, rowNumbers, columnNumbers, c.nameA(), c.nameB(), title,
                 subtitle.toString(), s.chance(), Double.NaN, Double.NaN);
     }
 }

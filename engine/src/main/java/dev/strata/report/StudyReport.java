@@ -1,11 +1,17 @@
 package dev.strata.report;
 
+import dev.strata.chart.ArgmaxDepthChart;
+import dev.strata.chart.Curve;
+import dev.strata.chart.DecayChart;
+import dev.strata.chart.DepthMapChart;
+import dev.strata.chart.Drawing;
+import dev.strata.chart.GridChart;
+import dev.strata.chart.OnOffChart;
+import dev.strata.chart.RowMaximaChart;
 import dev.strata.compare.ComparisonWriter;
-import dev.strata.compare.Drawing;
 import dev.strata.compare.ProportionalDepthMap;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
-import dev.strata.compare.Viridis;
 import dev.strata.io.AtomicFile;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
@@ -14,19 +20,14 @@ import dev.strata.results.Settings;
 import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsMetadata;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.geom.AffineTransform;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * {@code report.html}: the study as one offline page. Charts are PNGs drawn with Java2D into {@code report/} beside it
@@ -35,8 +36,6 @@ import java.util.Objects;
 public final class StudyReport {
     public static final String HTML = "report.html";
     public static final String IMAGES = "report";
-    static final Color NAN_COLOUR = new Color(0xBBBBBB);
-    private static final Color IDENTITY_COLOUR = new Color(0x555555);
 
     private StudyReport() {}
 
@@ -48,261 +47,75 @@ public final class StudyReport {
         List<Pair> trainedCross = cross.stream().filter(p -> !r.involvesControl(p)).toList();
         List<Pair> mapPairs = trainedCross.isEmpty() ? cross : trainedCross;
 
-        Drawing.writePng(images.resolve("grid.png"), grid(r));
+        double chance = r.chance();
+        List<String> names = r.models().stream().map(m -> m.model().name()).toList();
+        Drawing.writePng(images.resolve("grid.png"), GridChart.render(names, gridCells(r), chance));
         boolean depthMap = !mapPairs.isEmpty();
-        if (depthMap) Drawing.writePng(images.resolve("depth-map.png"), depthMap(r, mapPairs));
-        if (!cross.isEmpty()) {
-            Drawing.writePng(images.resolve("row-maxima.png"), rowMaxima(r, cross));
-            Drawing.writePng(images.resolve("argmax-depth.png"), argmaxDepth(r, cross));
-            Drawing.writePng(images.resolve("on-off.png"), onOff(r, cross));
+        if (depthMap) {
+            Drawing.writePng(images.resolve("depth-map.png"),
+                    DepthMapChart.render(depthMap(r, mapPairs), mapPairs.size(), chance));
         }
-        Drawing.writePng(images.resolve("decay.png"), decay(r));
+        if (!cross.isEmpty()) {
+            Drawing.writePng(images.resolve("row-maxima.png"),
+                    RowMaximaChart.render(curves(r, cross, s -> depthCurve(s.rowMaxima())), chance));
+            Drawing.writePng(images.resolve("argmax-depth.png"),
+                    ArgmaxDepthChart.render(curves(r, cross, s -> depthCurve(s.rowArgmaxDepth()))));
+            Drawing.writePng(images.resolve("on-off.png"), OnOffChart.render(curves(r, cross,
+                    s -> new double[][] {{s.offDiagonalMean()}, {s.onDiagonalMean()}}), chance));
+        }
+        double maxOffset = r.models().stream().mapToInt(m -> m.layers().size() - 1).max().orElse(1);
+        Drawing.writePng(images.resolve("decay.png"), DecayChart.render(decayCurves(r), maxOffset, chance));
         AtomicFile.writeString(r.out().resolve(HTML), html(r, cross, mapPairs, depthMap));
     }
 
-    // ---- charts ----
+    // ---- chart inputs ----
 
-    /** Small multiples: cell (a, b) is model a's layers (rows) against model b's (columns), one shared colour scale. */
-    static BufferedImage grid(StudyResult r) {
+    /** Each pair's matrix in both orientations, cell (a, b) with model a's layers as rows. */
+    private static double[][][][] gridCells(StudyResult r) {
         int models = r.models().size();
         double[][][][] cells = new double[models][models][][];
-        double hi = 0;
         for (Pair p : r.pairs()) {
             double[][] m = p.comparison().matrix();
             cells[p.i()][p.j()] = m;
             cells[p.j()][p.i()] = SimilarityStats.transpose(m);
-            for (double[] row : m) for (double v : row) if (!Double.isNaN(v)) hi = Math.max(hi, v);
         }
-        if (hi <= 0) hi = 1;
-        int cell = Math.max(70, Math.min(200, 1000 / models));
-        int gap = Math.max(6, cell / 14);
-        int labelLeft = 170;
-        int labelTop = 70;
-        int barArea = 150;
-        int size = models * cell + (models - 1) * gap;
-        int width = labelLeft + size + barArea;
-        int height = labelTop + size + 60;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = Drawing.graphics(image);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        FontMetrics tm = g.getFontMetrics();
-        String title = "All pairs: rows = model A (layers top to bottom), columns = model B (layers left to right)";
-        title = Drawing.fit(title, tm, width - 20);
-        g.drawString(title, (width - tm.stringWidth(title)) / 2f, 26);
-        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-        g.setFont(labelFont);
-        FontMetrics fm = g.getFontMetrics();
-        for (int a = 0; a < models; a++) {
-            int y = labelTop + a * (cell + gap);
-            for (int b = 0; b < models; b++) {
-                int x = labelLeft + b * (cell + gap);
-                drawMatrix(g, cells[a][b], x, y, cell, cell, 0, hi);
-                g.setColor(a == b ? Color.BLACK : Color.DARK_GRAY);
-                g.setStroke(new BasicStroke(a == b ? 2f : 1f));
-                g.drawRect(x, y, cell, cell);
-            }
-            g.setColor(Color.BLACK);
-            String name = Drawing.fit(r.models().get(a).model().name(), fm, labelLeft - 14);
-            g.drawString(name, labelLeft - 8 - fm.stringWidth(name), y + cell / 2f + fm.getAscent() / 2f - 1);
-        }
-        for (int b = 0; b < models; b++) {
-            int x = labelLeft + b * (cell + gap);
-            // Cut to the column: rotated long names ran into the title (the table above gives them whole).
-            String name = Drawing.fit(r.models().get(b).model().name(), fm, cell);
-            g.drawString(name, x + (cell - fm.stringWidth(name)) / 2f, labelTop - 10);
-        }
-        g.setColor(new Color(0x333333));
-        String note = "Thick outlines: within-model matrices. Colour: mutual k-NN M, shared scale.";
-        g.drawString(Drawing.fit(note, fm, width - 20), labelLeft, height - 22);
-        Drawing.colourBar(g, labelLeft + size + 80, labelTop, 20, size, 0, hi, r.chance(), labelFont);
-        g.dispose();
-        return image;
+        return cells;
     }
 
-    /** Fills a w x h rectangle with the matrix's cells coloured on [lo, hi]; row 0 at the top. */
-    static void drawMatrix(Graphics2D g, double[][] m, int x, int y, int w, int h, double lo, double hi) {
-        if (m == null) {
-            g.setColor(NAN_COLOUR);
-            g.fillRect(x, y, w, h);
-            return;
-        }
-        int rows = m.length;
-        int cols = m[0].length;
-        for (int i = 0; i < rows; i++) {
-            int y0 = y + (int) Math.round((double) i * h / rows);
-            int y1 = y + (int) Math.round((double) (i + 1) * h / rows);
-            for (int j = 0; j < cols; j++) {
-                int x0 = x + (int) Math.round((double) j * w / cols);
-                int x1 = x + (int) Math.round((double) (j + 1) * w / cols);
-                double v = m[i][j];
-                g.setColor(Double.isNaN(v) ? NAN_COLOUR : new Color(Viridis.rgb((v - lo) / (hi - lo))));
-                g.fillRect(x0, y0, x1 - x0, y1 - y0);
-            }
-        }
-    }
-
-    /** The paper's "mean similarity" square: every cross-model matrix in both orientations, binned by depth. */
-    static BufferedImage depthMap(StudyResult r, List<Pair> pairs) {
+    /** The cross-model matrices in both orientations, binned by proportional depth (at most 20 bins). */
+    private static double[][] depthMap(StudyResult r, List<Pair> pairs) {
         int maxLayers = r.models().stream().mapToInt(m -> m.layers().size()).max().orElse(2);
-        int bins = Math.clamp(maxLayers, 2, 20);
-        ProportionalDepthMap map = new ProportionalDepthMap(bins);
+        ProportionalDepthMap map = new ProportionalDepthMap(Math.clamp(maxLayers, 2, 20));
         for (Pair p : pairs) map.addBothOrientations(p.comparison().matrix());
-        double[][] mean = map.mean();
-        // The colour scale spans the map's own range: the bins differ by little next to 0..1, and the contrast is the point.
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (double[] row : mean) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-            }
-        }
-        if (lo == Double.POSITIVE_INFINITY) {
-            lo = 0;
-            hi = 1;
-        }
-        if (hi <= lo) hi = lo + 1e-3;
-        int width = 790;
-        int height = 700;
-        int left = 90;
-        int top = 70;
-        int plot = 520;
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = Drawing.graphics(image);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        FontMetrics tm = g.getFontMetrics();
-        String title = "Mean similarity by proportional depth";
-        g.drawString(title, (width - tm.stringWidth(title)) / 2f, 28);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        FontMetrics fm = g.getFontMetrics();
-        String sub = String.format(Locale.ROOT, "%d cross-model pair%s, both orientations, %d x %d bins; "
-                + "colours span %.3f to %.3f (chance %.4f)", pairs.size(), pairs.size() == 1 ? "" : "s", bins, bins,
-                lo, hi, r.chance());
-        g.setColor(new Color(0x333333));
-        g.drawString(sub, (width - fm.stringWidth(sub)) / 2f, 50);
-        drawMatrix(g, mean, left, top, plot, plot, lo, hi);
-        g.setColor(Color.DARK_GRAY);
-        g.drawRect(left, top, plot, plot);
-        for (double v : new double[] {0, 0.25, 0.5, 0.75, 1}) {
-            String s = String.format(Locale.ROOT, "%.2f", v);
-            int x = left + (int) Math.round(v * plot);
-            int y = top + (int) Math.round(v * plot);
-            g.drawLine(x, top + plot, x, top + plot + 5);
-            g.drawString(s, x - fm.stringWidth(s) / 2f, top + plot + 8 + fm.getAscent());
-            g.drawLine(left - 5, y, left, y);
-            g.drawString(s, left - 8 - fm.stringWidth(s), y + fm.getAscent() / 2f - 1);
-        }
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        FontMetrics am = g.getFontMetrics();
-        String xt = "proportional depth, model B (0 = first layer, 1 = last)";
-        g.drawString(xt, left + (plot - am.stringWidth(xt)) / 2f, top + plot + 50);
-        String yt = "proportional depth, model A";
-        AffineTransform saved = g.getTransform();
-        g.rotate(-Math.PI / 2);
-        g.drawString(yt, -(top + (plot + am.stringWidth(yt)) / 2f), 24f);
-        g.setTransform(saved);
-        Drawing.colourBar(g, left + plot + 80, top, 20, plot, lo, hi, r.chance(), new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.dispose();
-        return image;
+        return map.mean();
     }
 
-    private static String pairLabel(Pair p) {
-        return p.comparison().nameA() + " → " + p.comparison().nameB();
+    /** One curve per pair, labelled "A → B"; {@code xy} gives its x and y. */
+    private static List<Curve> curves(StudyResult r, List<Pair> pairs, Function<Summary, double[][]> xy) {
+        return pairs.stream().map(p -> {
+            double[][] d = xy.apply(p.comparison().summary());
+            return new Curve(p.comparison().nameA() + " → " + p.comparison().nameB(), d[0], d[1],
+                    r.involvesControl(p));
+        }).toList();
     }
 
-    /** Adds one series per pair: trained pairs in colour, pairs with a control as one muted grey group. */
-    private static void addPairs(Plot plot, StudyResult r, List<Pair> cross, boolean line,
-                                 java.util.function.Function<Pair, double[][]> xy) {
-        int index = 0;
-        boolean mutedLabelled = false;
-        for (Pair p : cross) {
-            double[][] d = xy.apply(p);
-            if (r.involvesControl(p)) {
-                plot.addMuted(mutedLabelled ? null : "pairs with an untrained control", d[0], d[1], line, true);
-                mutedLabelled = true;
-            } else {
-                plot.add(pairLabel(p), d[0], d[1], index++, line, true);
-            }
-        }
+    private static double[][] depthCurve(List<SimilarityStats.DepthPoint> points) {
+        return new double[][] {points.stream().mapToDouble(SimilarityStats.DepthPoint::depth).toArray(),
+                points.stream().mapToDouble(SimilarityStats.DepthPoint::value).toArray()};
     }
 
-    static BufferedImage rowMaxima(StudyResult r, List<Pair> cross) {
-        Plot plot = new Plot("Best match per layer: row maximum of M against depth",
-                "proportional depth of model A's layer", "max over model B's layers of M").x(0, 1);
-        double hi = r.chance();
-        for (Pair p : cross) {
-            for (var d : p.comparison().summary().rowMaxima()) hi = Math.max(hi, d.value());
-        }
-        addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowMaxima()),
-                values(p.comparison().summary().rowMaxima())});
-        plot.y(0, Math.min(1, hi * 1.08));
-        plot.reference(String.format(Locale.ROOT, "chance %.4f", r.chance()), 0, r.chance(), 1, r.chance(),
-                Drawing.CHANCE_COLOUR);
-        return plot.render(900, 520);
-    }
-
-    static BufferedImage argmaxDepth(StudyResult r, List<Pair> cross) {
-        Plot plot = new Plot("Where the best match sits: argmax depth against depth",
-                "proportional depth of model A's layer", "depth of model B's most similar layer").x(0, 1).y(0, 1);
-        addPairs(plot, r, cross, true, p -> new double[][] {depths(p.comparison().summary().rowArgmaxDepth()),
-                values(p.comparison().summary().rowArgmaxDepth())});
-        plot.reference("identity (same depth)", 0, 0, 1, 1, IDENTITY_COLOUR);
-        return plot.render(900, 560);
-    }
-
-    static BufferedImage onOff(StudyResult r, List<Pair> cross) {
-        double hi = r.chance();
-        for (Pair p : cross) {
-            Summary s = p.comparison().summary();
-            hi = Math.max(hi, Math.max(finite(s.onDiagonalMean()), finite(s.offDiagonalMean())));
-        }
-        hi = Math.min(1, hi * 1.1);
-        Plot plot = new Plot("On-diagonal against off-diagonal mean, one point per pair",
-                "off-diagonal mean of M", "on-diagonal mean of M").x(0, hi).y(0, hi);
-        addPairs(plot, r, cross, false, p -> new double[][] {{p.comparison().summary().offDiagonalMean()},
-                {p.comparison().summary().onDiagonalMean()}});
-        plot.reference("y = x (above: on > off)", 0, 0, hi, hi, IDENTITY_COLOUR);
-        plot.reference(String.format(Locale.ROOT, "chance %.4f", r.chance()), 0, r.chance(), hi, r.chance(),
-                Drawing.CHANCE_COLOUR);
-        plot.reference(null, r.chance(), 0, r.chance(), hi, Drawing.CHANCE_COLOUR);
-        return plot.render(820, 640);
-    }
-
-    static BufferedImage decay(StudyResult r) {
-        Plot plot = new Plot("Within each model: M against layer offset |i − j| (Claim 1)", "layer offset",
-                "mean M of layer pairs at that offset");
-        int index = 0;
-        double hi = r.chance();
+    /** Each model's mean M by layer offset, from offset 1. */
+    private static List<Curve> decayCurves(StudyResult r) {
+        List<Curve> curves = new ArrayList<>();
         for (Pair p : r.pairs()) {
             if (!p.withinModel()) continue;
             List<SimilarityStats.DecayPoint> decay = p.comparison().summary().decay().stream()
                     .filter(d -> d.offset() > 0).toList();
             double[] x = decay.stream().mapToDouble(SimilarityStats.DecayPoint::offset).toArray();
             double[] y = decay.stream().mapToDouble(SimilarityStats.DecayPoint::mean).toArray();
-            for (double v : y) hi = Math.max(hi, v);
-            plot.add(p.comparison().nameA(), x, y, index++, true, true);
+            curves.add(new Curve(p.comparison().nameA(), x, y, false));
         }
-        double maxOffset = r.models().stream().mapToInt(m -> m.layers().size() - 1).max().orElse(1);
-        plot.x(0.5, Math.max(1.5, maxOffset + 0.5)).y(0, Math.min(1, hi * 1.08));
-        plot.reference(String.format(Locale.ROOT, "chance %.4f", r.chance()), 0, r.chance(), maxOffset + 1,
-                r.chance(), Drawing.CHANCE_COLOUR);
-        return plot.render(900, 500);
-    }
-
-    private static double[] depths(List<SimilarityStats.DepthPoint> points) {
-        return points.stream().mapToDouble(SimilarityStats.DepthPoint::depth).toArray();
-    }
-
-    private static double[] values(List<SimilarityStats.DepthPoint> points) {
-        return points.stream().mapToDouble(SimilarityStats.DepthPoint::value).toArray();
-    }
-
-    private static double finite(double v) {
-        return Double.isFinite(v) ? v : 0;
+        return curves;
     }
 
     // ---- HTML ----

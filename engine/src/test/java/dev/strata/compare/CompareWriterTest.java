@@ -3,6 +3,7 @@ package dev.strata.compare;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.chart.Heatmap;
 import dev.strata.io.Npy;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

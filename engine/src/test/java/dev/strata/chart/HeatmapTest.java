@@ -1,4 +1,4 @@
-package dev.strata.compare;
+package dev.strata.chart;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,7 +38,9 @@ class HeatmapTest {
     @Test
     void rendersTheMatrixWithTheColourOfEachCell() {
         double[][] m = {{0, 1}, {1, 0}};
-        Heatmap.Spec spec = new Heatmap.Spec(m, new int[] {1, 2}, new int[] {1, 2}, "a", "b", "t", "s", 0.25, 0, 1);
+        boolean[][] diagonal = {{true, false}, {false, true}};
+        Heatmap.Spec spec = new Heatmap.Spec(m, diagonal, new int[] {1, 2}, new int[] {1, 2}, "a", "b", "t", "s", 0.25,
+                0, 1);
         BufferedImage image = Heatmap.render(spec);
         assertEquals(Heatmap.WIDTH, image.getWidth());
         assertEquals(Heatmap.HEIGHT, image.getHeight());

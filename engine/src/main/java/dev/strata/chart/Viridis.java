@@ -1,4 +1,4 @@
-package dev.strata.compare;
+package dev.strata.chart;
 
 /**
  * matplotlib's viridis colour map as a 256-entry lookup table, built from the degree-6 polynomial

@@ -1,6 +1,5 @@
-package dev.strata.report;
+package dev.strata.chart;
 
-import dev.strata.compare.Drawing;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -32,6 +31,8 @@ final class Plot {
 
     /** Background series (e.g. pairs with a control): thin, light grey, drawn under the others. */
     static final Color MUTED = new Color(0xB8B8B8);
+    /** The identity line (same depth, y = x). */
+    static final Color IDENTITY_COLOUR = new Color(0x555555);
 
     record Reference(String label, double x0, double y0, double x1, double y1, Color colour) {}
 
@@ -78,8 +79,18 @@ final class Plot {
         return this;
     }
 
-    Plot add(Series s) {
-        series.add(s);
+    /** One series per curve: those without a control in colour, those with one as a single muted grey group. */
+    Plot addCurves(List<Curve> curves, boolean line) {
+        int index = 0;
+        boolean mutedLabelled = false;
+        for (Curve c : curves) {
+            if (c.control()) {
+                addMuted(mutedLabelled ? null : "pairs with an untrained control", c.x(), c.y(), line, true);
+                mutedLabelled = true;
+            } else {
+                add(c.label(), c.x(), c.y(), index++, line, true);
+            }
+        }
         return this;
     }
 

@@ -1,4 +1,4 @@
-package dev.strata.compare;
+package dev.strata.chart;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -19,26 +19,26 @@ import java.util.List;
  * marked. Works headless.
  */
 public final class Heatmap {
-    static final int WIDTH = 900;
-    static final int HEIGHT = 800;
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 800;
     private static final int LEFT = 95;
     private static final int TOP = 84;
     private static final int BOTTOM = 70;
     private static final int BAR_GAP = 74;
     private static final int BAR_WIDTH = 22;
     private static final int BAR_LABELS = 70;
-    private static final Color NAN_COLOUR = new Color(0xBBBBBB);
 
     /**
      * What to draw.
      *
+     * @param outlined      the cells whose border is traced (e.g. the generalized diagonal), same shape as the matrix
      * @param rowNumbers    the layer number printed at each row (e.g. 1..L when the embeddings are dropped)
      * @param rowTitle      the vertical axis title (model A's name)
      * @param chance        marked on the colour bar; NaN for none
      * @param min           colour-scale bottom (NaN: 0, or the matrix minimum when that is negative)
      * @param max           colour-scale top (NaN: the matrix maximum)
      */
-    public record Spec(double[][] matrix, int[] rowNumbers, int[] columnNumbers, String rowTitle, String columnTitle,
+    public record Spec(double[][] matrix, boolean[][] outlined, int[] rowNumbers, int[] columnNumbers, String rowTitle, String columnTitle,
                        String title, String subtitle, double chance, double min, double max) {}
 
     private Heatmap() {}
@@ -66,21 +66,10 @@ public final class Heatmap {
         int plotWidth = plotRight - LEFT;
         int plotHeight = plotBottom - TOP;
 
-        // Cells: edges rounded from exact fractions so that neighbouring cells meet without seams.
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
-        for (int i = 0; i < rows; i++) {
-            int y0 = TOP + (int) Math.round((double) i * plotHeight / rows);
-            int y1 = TOP + (int) Math.round((double) (i + 1) * plotHeight / rows);
-            for (int j = 0; j < cols; j++) {
-                int x0 = LEFT + (int) Math.round((double) j * plotWidth / cols);
-                int x1 = LEFT + (int) Math.round((double) (j + 1) * plotWidth / cols);
-                double v = m[i][j];
-                g.setColor(Double.isNaN(v) ? NAN_COLOUR : new Color(Viridis.rgb((v - lo) / (hi - lo))));
-                g.fillRect(x0, y0, x1 - x0, y1 - y0);
-            }
-        }
+        Drawing.fillMatrix(g, m, LEFT, TOP, plotWidth, plotHeight, lo, hi);
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        outlineGeneralizedDiagonal(g, rows, cols, plotWidth, plotHeight);
+        outline(g, spec.outlined(), plotWidth, plotHeight);
         g.setColor(Color.DARK_GRAY);
         g.setStroke(new BasicStroke(1f));
         g.drawRect(LEFT, TOP, plotWidth, plotHeight);
@@ -132,9 +121,10 @@ public final class Heatmap {
         return image;
     }
 
-    /** Traces the border of the generalized-diagonal cells, so the reader sees what "on-diagonal" averages. */
-    private static void outlineGeneralizedDiagonal(Graphics2D g, int rows, int cols, int plotWidth, int plotHeight) {
-        boolean[][] on = SimilarityStats.generalizedDiagonal(rows, cols);
+    /** Traces the border of the outlined cells, so the reader sees e.g. what "on-diagonal" averages. */
+    private static void outline(Graphics2D g, boolean[][] on, int plotWidth, int plotHeight) {
+        int rows = on.length;
+        int cols = on[0].length;
         g.setColor(new Color(255, 255, 255, 200));
         g.setStroke(new BasicStroke(1.5f));
         for (int i = 0; i < rows; i++) {
@@ -154,20 +144,9 @@ public final class Heatmap {
 
     /** Bottom and top of the colour scale: the spec's, else [min(0, data min), data max]. */
     static double[] colourRange(Spec spec) {
-        double dataMin = Double.POSITIVE_INFINITY;
-        double dataMax = Double.NEGATIVE_INFINITY;
-        for (double[] row : spec.matrix()) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    dataMin = Math.min(dataMin, v);
-                    dataMax = Math.max(dataMax, v);
-                }
-            }
-        }
-        if (dataMin == Double.POSITIVE_INFINITY) {
-            dataMin = 0;
-            dataMax = 1;
-        }
+        double[] data = Drawing.valueRange(List.<double[][]>of(spec.matrix()));
+        double dataMin = data[0];
+        double dataMax = data[1];
         double lo = Double.isNaN(spec.min()) ? Math.min(0, dataMin) : spec.min();
         double hi = Double.isNaN(spec.max()) ? dataMax : spec.max();
         if (hi <= lo) hi = lo + 1;

@@ -1,4 +1,4 @@
-package dev.strata.compare;
+package dev.strata.chart;
 
 import dev.strata.io.AtomicFile;
 import java.awt.BasicStroke;
@@ -15,10 +15,15 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
-/** Java2D helpers shared by the heat map and the study report's charts: canvas, ticks, colour bar, PNG output. */
+/**
+ * Java2D helpers shared by the heat map and the study report's charts: canvas, matrix cells, ticks, colour bar, PNG
+ * output.
+ */
 public final class Drawing {
     /** The colour of the chance level wherever it is drawn. */
     public static final Color CHANCE_COLOUR = new Color(0xE8384F);
+    /** The colour of an undefined (NaN) cell, or of a missing matrix. */
+    static final Color NAN_COLOUR = new Color(0xBBBBBB);
 
     private Drawing() {}
 
@@ -38,6 +43,49 @@ public final class Drawing {
         AtomicFile.write(target, out -> {
             if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
         });
+    }
+
+    /**
+     * Fills a w x h rectangle with the matrix's cells coloured on [lo, hi], row 0 at the top; a null matrix is drawn
+     * as one undefined cell. Cell edges are rounded from exact fractions so that neighbouring cells meet without seams.
+     */
+    static void fillMatrix(Graphics2D g, double[][] m, int x, int y, int w, int h, double lo, double hi) {
+        if (m == null) {
+            g.setColor(NAN_COLOUR);
+            g.fillRect(x, y, w, h);
+            return;
+        }
+        int rows = m.length;
+        int cols = m[0].length;
+        for (int i = 0; i < rows; i++) {
+            int y0 = y + (int) Math.round((double) i * h / rows);
+            int y1 = y + (int) Math.round((double) (i + 1) * h / rows);
+            for (int j = 0; j < cols; j++) {
+                int x0 = x + (int) Math.round((double) j * w / cols);
+                int x1 = x + (int) Math.round((double) (j + 1) * w / cols);
+                double v = m[i][j];
+                g.setColor(Double.isNaN(v) ? NAN_COLOUR : new Color(Viridis.rgb((v - lo) / (hi - lo))));
+                g.fillRect(x0, y0, x1 - x0, y1 - y0);
+            }
+        }
+    }
+
+    /** The smallest and largest value of the matrices, NaN left out (null matrices too); [0, 1] when there is none. */
+    static double[] valueRange(List<double[][]> matrices) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[][] m : matrices) {
+            if (m == null) continue;
+            for (double[] row : m) {
+                for (double v : row) {
+                    if (!Double.isNaN(v)) {
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                }
+            }
+        }
+        return min == Double.POSITIVE_INFINITY ? new double[] {0, 1} : new double[] {min, max};
     }
 
     /**
