@@ -1,0 +1,138 @@
+package dev.strata.report;
+
+import com.samskivert.mustache.Escapers;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.Template;
+import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.Summary;
+import dev.strata.results.ModelResult;
+import dev.strata.results.Pair;
+import dev.strata.results.Reading;
+import dev.strata.results.Settings;
+import dev.strata.results.StudyResult;
+import dev.strata.store.ActivationsMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The page of {@code report.html}: the markup is the template resource {@code report.html.mustache}; this class turns
+ * a study's result into the values it shows, formatted, and renders them. Every value is HTML-escaped on the way in.
+ */
+final class ReportPage {
+    /** The characters that must not reach the page raw; the apostrophe is left alone, as it may in text and "..." attributes. */
+    private static final Mustache.Escaper HTML = Escapers.simple(new String[][] {
+        {"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"},
+    });
+    private static final Template TEMPLATE = Mustache.compiler().withEscaper(HTML).compile(resource("report.html.mustache"));
+
+    /** The values the template shows. */
+    record Values(String modelNames, int modelCount, String corpusName, String corpusSha256, int n, int k,
+                  String pooling, String view, String viewMeaning, String chance, int maxTokens, int resamples,
+                  long seed, String version, String llamaCpp, boolean hasSkipped, List<SkippedRow> skipped,
+                  List<String> reading, boolean hasCrossPairs,
+                  List<PairRow> pairRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
+                  List<Heatmap> crossHeatmaps, List<Heatmap> withinHeatmaps, List<ModelRow> models,
+                  List<Timing> timings) {}
+
+    /** A model the study left out, and why. */
+    record SkippedRow(String name, String file, String reason) {}
+
+    /** One row of the model-pairs table; numbers already formatted ("—" where undefined). */
+    record PairRow(boolean firstWithControl, String a, String b, int rows, int columns, String onDiagonal,
+                   String offDiagonal, String onAboveOff, String spearmanRows, String spearmanColumns, String p5,
+                   String p10, String dir) {}
+
+    record Heatmap(String src, String caption) {}
+
+    record ModelRow(String name, String file, boolean control, String controlOf, String architecture, String blocks,
+                    String width, int layers, String sha256) {}
+
+    record Timing(String stage, String seconds) {}
+
+    private ReportPage() {}
+
+    static String render(StudyResult r, List<Pair> cross, List<Pair> mapPairs, boolean depthMap) {
+        return TEMPLATE.execute(values(r, cross, mapPairs, depthMap));
+    }
+
+    static Values values(StudyResult r, List<Pair> cross, List<Pair> mapPairs, boolean depthMap) {
+        Settings o = r.settings();
+        List<String> names = r.models().stream().map(m -> m.model().name()).toList();
+        List<PairRow> rows = new ArrayList<>();
+        boolean controlSeen = false;
+        for (Pair p : cross) {
+            boolean first = r.involvesControl(p) && !controlSeen;
+            controlSeen |= first;
+            rows.add(pairRow(r, p, first));
+        }
+        String viewMeaning = o.view().toString().equals("hf")
+                ? "Hugging Face hidden states: embeddings, residual after blocks 1..L−1, final norm"
+                : "residual after every block, then the final norm";
+        return new Values(String.join(", ", names), names.size(), r.corpusName(), r.corpusSha256(), r.n(), o.k(),
+                o.pooling().label(), o.view().toString(), viewMeaning, Reading.fmt4(r.chance()), o.maxTokens(),
+                o.resamples(), o.seed(), o.version(), o.llamaCpp(), !r.skipped().isEmpty(), r.skipped().stream()
+                        .map(m -> new SkippedRow(m.model().name(), m.model().file().toString(), m.reason())).toList(),
+                r.reading(), !cross.isEmpty(), rows, depthMap,
+                mapPairs.size() < cross.size(), cross.stream().map(p -> heatmap(r, p)).toList(),
+                r.pairs().stream().filter(Pair::withinModel).map(p -> heatmap(r, p)).toList(),
+                r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r));
+    }
+
+    private static PairRow pairRow(StudyResult r, Pair p, boolean firstWithControl) {
+        Summary s = p.comparison().summary();
+        double[][] m = p.comparison().matrix();
+        return new PairRow(firstWithControl, p.comparison().nameA(), p.comparison().nameB(), m.length, m[0].length,
+                number(s.onDiagonalMean(), 3), number(s.offDiagonalMean(), 3),
+                s.onDiagonalMean() > s.offDiagonalMean() ? "yes" : "no", number(s.rowArgmaxSpearman(), 2),
+                number(s.columnArgmaxSpearman(), 2), number(s.permutationP(5), 3), number(s.permutationP(10), 3),
+                r.relative(p.dir()));
+    }
+
+    private static Heatmap heatmap(StudyResult r, Pair p) {
+        Summary s = p.comparison().summary();
+        String caption = p.withinModel()
+                ? p.comparison().nameA() + " against itself"
+                : p.comparison().nameA() + " (rows) against " + p.comparison().nameB() + " (columns): on-diagonal "
+                        + Reading.fmt3(s.onDiagonalMean()) + ", off-diagonal " + Reading.fmt3(s.offDiagonalMean());
+        return new Heatmap(r.relative(p.dir().resolve(ComparisonWriter.HEATMAP_PNG)), caption);
+    }
+
+    private static ModelRow modelRow(StudyResult r, ModelResult m) {
+        ActivationsMetadata md = m.metadata();
+        boolean control = m.model().isControl();
+        return new ModelRow(m.model().name(), control ? r.relative(m.model().file()) : m.model().file().toString(),
+                control, control ? m.model().controlOf() : "", Objects.toString(md.architecture(), "?"),
+                Objects.toString(md.nLayer(), "?"), Objects.toString(md.nEmbd(), "?"), m.layers().size(),
+                Objects.toString(md.modelSha256(), "?"));
+    }
+
+    /** Each stage's seconds; an extraction or k-NN that took no time was reused. */
+    private static List<Timing> timings(StudyResult r) {
+        List<Timing> timings = new ArrayList<>();
+        for (var e : r.stageSeconds().entrySet()) {
+            String stage = e.getKey();
+            boolean reused = e.getValue() == 0 && (stage.startsWith("extract: ") || stage.startsWith("knn: "));
+            timings.add(new Timing(stage, reused ? "reused" : number(e.getValue(), 2)));
+        }
+        return timings;
+    }
+
+    private static String number(double v, int decimals) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "—";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ReportPage.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
