@@ -4,6 +4,7 @@ import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
+import dev.strata.store.IfExists;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,12 +47,13 @@ final class ExtractCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
+        IfExists ifExists = resume ? IfExists.RESUME : overwrite ? IfExists.OVERWRITE : IfExists.REFUSE;
         ExtractOptions options = extraction.toOptions().withPoolings(pooling.poolings());
         Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result;
         try (Extraction runner = extraction.extraction(Main.version())) {
-            result = runner.run(model, prompts, out, options, resume, overwrite, progress::update);
+            result = runner.run(model, prompts, out, options, ifExists, progress::update);
         } finally {
             progress.done();
         }

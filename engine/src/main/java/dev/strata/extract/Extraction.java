@@ -1,6 +1,7 @@
 package dev.strata.extract;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.store.IfExists;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -11,12 +12,11 @@ import java.nio.file.Path;
  */
 public interface Extraction extends AutoCloseable {
     /**
-     * Extracts {@code corpus} through {@code modelFile} into {@code dir}. With {@code resume} a checkpointed run
-     * continues (and a finished one is left as it is); otherwise an existing extraction is refused unless
-     * {@code overwrite}.
+     * Extracts {@code corpus} through {@code modelFile} into {@code dir}; {@code ifExists} says what an extraction
+     * already there means: refused, resumed (a finished one is left as it is) or replaced.
      */
-    Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume,
-            boolean overwrite, Extractor.Progress progress) throws IOException;
+    Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
+            Extractor.Progress progress) throws IOException;
 
     /** Releases what runs the extractions (the worker process); nothing for the in-process one. */
     @Override

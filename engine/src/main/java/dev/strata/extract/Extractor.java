@@ -5,6 +5,7 @@ import dev.strata.corpus.Corpus;
 import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.ActivationsMetadata;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
@@ -44,10 +45,10 @@ public final class Extractor implements Extraction {
     }
 
     @Override
-    public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
+    public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Progress progress) throws IOException {
         String modelSha = Sha256.of(modelFile);
-        if (resume) {
+        if (ifExists == IfExists.RESUME) {
             // Batch shape changes only the last bits of the floats; a resumed run keeps the one it began with.
             ExtractOptions asked = options;
             options = ActivationStore.existing(dir).map(f -> asked.withBatchShapeOf(f.options())).orElse(options);
@@ -57,9 +58,10 @@ public final class Extractor implements Extraction {
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
                     corpus.size(), model.width(), tensors, options.poolings());
             Map<String, String> metadata = metadata(model, modelSha, corpus, options).toStrings();
-            try (ActivationStore store = resume
+            try (ActivationStore store = ifExists == IfExists.RESUME
                     ? ActivationStore.resume(dir, fingerprint, metadata, options.allowNonFinite())
-                    : ActivationStore.create(dir, fingerprint, metadata, overwrite, options.allowNonFinite())) {
+                    : ActivationStore.create(dir, fingerprint, metadata, ifExists == IfExists.OVERWRITE,
+                            options.allowNonFinite())) {
                 if (store.isComplete()) {
                     return new Result(dir, corpus.size(), 0, 0, 0, true, 0);
                 }

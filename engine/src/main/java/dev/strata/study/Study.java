@@ -27,6 +27,7 @@ import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsFile;
 import dev.strata.store.ActivationsMetadata;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -218,7 +219,7 @@ public final class Study {
         Extractor.Result extraction;
         try {
             try {
-                extraction = extractor.run(model.file(), corpus, dir, options.extract(), true, false,
+                extraction = extractor.run(model.file(), corpus, dir, options.extract(), IfExists.RESUME,
                         listener.extraction(model.name()));
             } finally {
                 listener.extractionDone();

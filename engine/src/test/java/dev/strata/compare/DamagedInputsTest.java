@@ -13,6 +13,7 @@ import dev.strata.gguf.RandomLlamaModel;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,8 +57,8 @@ class DamagedInputsTest {
         Files.write(second, texts.subList(PROMPTS, 2 * PROMPTS));
         ExtractOptions options = new ExtractOptions(32, 128, 4, 2, 0).withPoolings(EnumSet.of(Pooling.LAST));
         Extractor extractor = new Extractor("test");
-        extractor.run(model, Corpus.load(first), tmp.resolve("a"), options, false, false, (d, t, k, s) -> {});
-        extractor.run(model, Corpus.load(second), tmp.resolve("b"), options, false, false, (d, t, k, s) -> {});
+        extractor.run(model, Corpus.load(first), tmp.resolve("a"), options, IfExists.REFUSE, (d, t, k, s) -> {});
+        extractor.run(model, Corpus.load(second), tmp.resolve("b"), options, IfExists.REFUSE, (d, t, k, s) -> {});
         activations = tmp.resolve("a").resolve(Pooling.LAST.fileName());
         otherCorpusActivations = tmp.resolve("b").resolve(Pooling.LAST.fileName());
         knn3 = knn(activations, 3, "a3.npy");

@@ -13,6 +13,7 @@ import dev.strata.gguf.GgufFormatException;
 import dev.strata.gguf.RandomLlamaModel;
 import dev.strata.gguf.ReferenceLlama;
 import dev.strata.io.SafetensorsReader;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import dev.strata.store.StoreExistsException;
 import dev.strata.store.StoreMismatchException;
@@ -48,7 +49,7 @@ class ExtractorTest {
     @Test
     void everyStoredVectorMatchesAnIndependentForwardPass() throws IOException {
         Path out = tmp.resolve("out");
-        new Extractor("test").run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES, false, false, (d, t, k, s) -> {});
+        new Extractor("test").run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {});
         ReferenceLlama reference;
         try (GgufFile gguf = GgufFile.open(TestModels.tinyF32())) {
             reference = ReferenceLlama.load(gguf);
@@ -78,12 +79,11 @@ class ExtractorTest {
     void eachPoolingAloneStoresWhatBothStore() throws IOException {
         Path both = tmp.resolve("both");
         Extractor extractor = new Extractor("test");
-        extractor.run(TestModels.tinyF32(), corpus(), both, SMALL_BATCHES, false, false, (d, t, k, s) -> {});
+        extractor.run(TestModels.tinyF32(), corpus(), both, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {});
         for (Pooling pooling : Pooling.values()) {
             // Last alone makes only each prompt's last token an output, so the last block runs on fewer rows.
             Path alone = tmp.resolve(pooling.label());
-            extractor.run(TestModels.tinyF32(), corpus(), alone, SMALL_BATCHES.withPoolings(EnumSet.of(pooling)), false,
-                    false, (d, t, k, s) -> {});
+            extractor.run(TestModels.tinyF32(), corpus(), alone, SMALL_BATCHES.withPoolings(EnumSet.of(pooling)), IfExists.REFUSE, (d, t, k, s) -> {});
             Pooling other = pooling == Pooling.LAST ? Pooling.MEAN : Pooling.LAST;
             assertFalse(Files.exists(alone.resolve(other.fileName())), other + " is not stored");
             try (SafetensorsReader expected = SafetensorsReader.open(both.resolve(pooling.fileName()));
@@ -103,7 +103,7 @@ class ExtractorTest {
             }
         }
         StoreMismatchException e = assertThrows(StoreMismatchException.class, () -> extractor.run(TestModels.tinyF32(),
-                corpus(), tmp.resolve("last"), SMALL_BATCHES, true, false, (d, t, k, s) -> {}));
+                corpus(), tmp.resolve("last"), SMALL_BATCHES, IfExists.RESUME, (d, t, k, s) -> {}));
         assertTrue(e.getMessage().contains("poolings last, this run uses last+mean"), e.getMessage());
     }
 
@@ -112,22 +112,22 @@ class ExtractorTest {
         Path whole = tmp.resolve("whole");
         Path broken = tmp.resolve("broken");
         Extractor extractor = new Extractor("test");
-        extractor.run(TestModels.tinyF32(), corpus(), whole, SMALL_BATCHES, false, false, (d, t, k, s) -> {});
-        assertThrows(Crash.class, () -> extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, false, false,
+        extractor.run(TestModels.tinyF32(), corpus(), whole, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {});
+        assertThrows(Crash.class, () -> extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, IfExists.REFUSE,
                 (done, total, k, s) -> {
                     if (done >= 4) throw new Crash();
                 }));
         assertThrows(StoreExistsException.class,
-                () -> extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, false, false, (d, t, k, s) -> {}),
+                () -> extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {}),
                 "an unfinished run is not silently replaced");
         // Asked with another batch shape, the resumed run keeps the one it began with, so the bytes still match.
         ExtractOptions otherBatches = new ExtractOptions(64, 128, 5, 1, 0);
-        Extractor.Result resumed = extractor.run(TestModels.tinyF32(), corpus(), broken, otherBatches, true, false, (d, t, k, s) -> {});
+        Extractor.Result resumed = extractor.run(TestModels.tinyF32(), corpus(), broken, otherBatches, IfExists.RESUME, (d, t, k, s) -> {});
         assertTrue(resumed.tokens() > 0 && resumed.prompts() == PROMPTS.size());
         for (String file : List.of("activations-last.safetensors", "activations-mean.safetensors", "prompts.jsonl")) {
             assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(broken.resolve(file)), file);
         }
-        assertTrue(extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, true, false, (d, t, k, s) -> {})
+        assertTrue(extractor.run(TestModels.tinyF32(), corpus(), broken, SMALL_BATCHES, IfExists.RESUME, (d, t, k, s) -> {})
                 .alreadyComplete());
     }
 
@@ -135,7 +135,7 @@ class ExtractorTest {
     void resumingWithAnotherModelOrOptionsIsRefused() throws IOException {
         Path out = tmp.resolve("out");
         Extractor extractor = new Extractor("test");
-        assertThrows(Crash.class, () -> extractor.run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES, false, false,
+        assertThrows(Crash.class, () -> extractor.run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES, IfExists.REFUSE,
                 (done, total, k, s) -> {
                     throw new Crash();
                 }));
@@ -143,11 +143,11 @@ class ExtractorTest {
         RandomLlamaModel.builder().vocabularyFrom(TestModels.llamaVocab()).blocks(3).width(64).heads(4).kvHeads(2)
                 .ffnWidth(128).seed(8).weightType(GgmlType.F32).write(other);
         StoreMismatchException e = assertThrows(StoreMismatchException.class,
-                () -> extractor.run(other, corpus(), out, SMALL_BATCHES, true, false, (d, t, k, s) -> {}));
+                () -> extractor.run(other, corpus(), out, SMALL_BATCHES, IfExists.RESUME, (d, t, k, s) -> {}));
         assertTrue(e.getMessage().contains("model sha256"), e.getMessage());
         ExtractOptions longer = new ExtractOptions(32, 64, 3, 2, 0);
         e = assertThrows(StoreMismatchException.class,
-                () -> extractor.run(TestModels.tinyF32(), corpus(), out, longer, true, false, (d, t, k, s) -> {}));
+                () -> extractor.run(TestModels.tinyF32(), corpus(), out, longer, IfExists.RESUME, (d, t, k, s) -> {}));
         assertTrue(e.getMessage().contains("max_tokens=32"), e.getMessage());
     }
 
@@ -155,7 +155,7 @@ class ExtractorTest {
     void longPromptsAreCutAndRecorded() throws IOException {
         Path out = tmp.resolve("out");
         Extractor.Result r = new Extractor("test").run(TestModels.tinyF32(), corpus(), out,
-                new ExtractOptions(5, 16, 4, 2, 0), false, false, (d, t, k, s) -> {});
+                new ExtractOptions(5, 16, 4, 2, 0), IfExists.REFUSE, (d, t, k, s) -> {});
         List<String> lines = Files.readAllLines(out.resolve("prompts.jsonl"));
         assertTrue(lines.get(0).contains("\"tokens\":5") && lines.get(0).contains("\"truncated\":true"), lines.get(0));
         assertTrue(lines.get(3).contains("\"truncated\":false"), "\"A\" is two tokens with BOS: " + lines.get(3));
@@ -168,7 +168,7 @@ class ExtractorTest {
         byte[] good = Files.readAllBytes(TestModels.tinyF32());
         Files.write(bad, java.util.Arrays.copyOf(good, good.length / 2));
         GgufFormatException e = assertThrows(GgufFormatException.class,
-                () -> new Extractor("test").run(bad, corpus(), tmp.resolve("out"), SMALL_BATCHES, false, false, (d, t, k, s) -> {}));
+                () -> new Extractor("test").run(bad, corpus(), tmp.resolve("out"), SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {}));
         assertTrue(e.getMessage().contains("bad.gguf"), e.getMessage());
     }
 

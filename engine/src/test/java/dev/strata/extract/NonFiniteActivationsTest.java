@@ -8,6 +8,7 @@ import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
 import dev.strata.store.ActivationStore;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import dev.strata.study.SilentListener;
 import dev.strata.study.Study;
@@ -92,7 +93,7 @@ class NonFiniteActivationsTest {
     void byDefaultTheRunStopsBeforeStoringThemAndNamesModelLayerAndPrompt() throws IOException {
         Path out = tmp.resolve("out");
         NonFiniteActivationsException e = assertThrows(NonFiniteActivationsException.class,
-                () -> new Extractor("test").run(model, corpus, out, ONE_PER_BATCH, false, false, (d, t, k, s) -> {}));
+                () -> new Extractor("test").run(model, corpus, out, ONE_PER_BATCH, IfExists.REFUSE, (d, t, k, s) -> {}));
         assertEquals("poisoned.gguf: " + WIDTH + " non-finite values (NaN or Inf) in layers.0 of prompt " + poisoned
                 + " (id " + (poisoned + 1) + ", last pooling); " + WIDTH + " in layers.0 of prompts " + poisoned + ".."
                 + poisoned + "; the run stopped before storing them", e.getMessage());
@@ -107,9 +108,9 @@ class NonFiniteActivationsTest {
         Path out = tmp.resolve("out");
         Extractor extractor = new Extractor("test");
         assertThrows(NonFiniteActivationsException.class,
-                () -> extractor.run(model, corpus, out, ONE_PER_BATCH, false, false, (d, t, k, s) -> {}));
+                () -> extractor.run(model, corpus, out, ONE_PER_BATCH, IfExists.REFUSE, (d, t, k, s) -> {}));
         // The stopped run continues once they are allowed (from the start: its headers have no room for the counts).
-        Extractor.Result result = extractor.run(model, corpus, out, ONE_PER_BATCH.withNonFiniteAllowed(true), true, false,
+        Extractor.Result result = extractor.run(model, corpus, out, ONE_PER_BATCH.withNonFiniteAllowed(true), IfExists.RESUME,
                 (d, t, k, s) -> {});
         assertTrue(result.nonFiniteValues() >= 2 * WIDTH, "at least layers.0 of both poolings: " + result.nonFiniteValues());
 

@@ -13,6 +13,7 @@ import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.GgufFile;
 import dev.strata.gguf.ModelSummary;
 import dev.strata.io.SafetensorsReader;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -124,7 +125,7 @@ class RealModelsTest {
         int n = corpus.size();
         assertEquals(PROMPTS.size(), n);
         Path out = tmp.resolve("out");
-        Extractor.Result result = new Extractor("test").run(file, corpus, out, OPTIONS, false, false, (d, t, k, s) -> {});
+        Extractor.Result result = new Extractor("test").run(file, corpus, out, OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {});
         assertEquals(n, result.prompts());
         assertTrue(result.tokens() >= n, "tokens: " + result.tokens());
 
@@ -168,8 +169,7 @@ class RealModelsTest {
      */
     private void checkLastAloneAgrees(Path file, Corpus corpus, Path both) throws IOException {
         Path alone = tmp.resolve("last-alone");
-        new Extractor("test").run(file, corpus, alone, OPTIONS.withPoolings(java.util.EnumSet.of(Pooling.LAST)), false,
-                false, (d, t, k, s) -> {});
+        new Extractor("test").run(file, corpus, alone, OPTIONS.withPoolings(java.util.EnumSet.of(Pooling.LAST)), IfExists.REFUSE, (d, t, k, s) -> {});
         assertFalse(Files.exists(alone.resolve(Pooling.MEAN.fileName())));
         try (SafetensorsReader expected = SafetensorsReader.open(both.resolve(Pooling.LAST.fileName()));
              SafetensorsReader actual = SafetensorsReader.open(alone.resolve(Pooling.LAST.fileName()))) {

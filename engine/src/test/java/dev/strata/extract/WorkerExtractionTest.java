@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.worker.WorkerDiedException;
 import dev.strata.extract.worker.WorkerExtraction;
+import dev.strata.store.IfExists;
 import dev.strata.store.StoreExistsException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class WorkerExtractionTest {
         if (uninterrupted != null) return uninterrupted;
         Path dir = shared.resolve("uninterrupted");
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {
-            Extractor.Result result = extraction.run(model(), corpus(), dir, OPTIONS, false, false, (d, t, k, s) -> {});
+            Extractor.Result result = extraction.run(model(), corpus(), dir, OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {});
             assertEquals(RealModelsTest.PROMPTS.size(), result.prompts());
         }
         uninterrupted = dir;
@@ -64,7 +65,7 @@ class WorkerExtractionTest {
         WorkerDiedException death;
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {
             death = assertThrows(WorkerDiedException.class,
-                    () -> extraction.run(model(), corpus(), broken, OPTIONS, false, false, (d, t, k, s) -> {}));
+                    () -> extraction.run(model(), corpus(), broken, OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {}));
         } finally {
             System.clearProperty(FAULT);
         }
@@ -82,7 +83,7 @@ class WorkerExtractionTest {
         AtomicBoolean killed = new AtomicBoolean();
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {
             WorkerDiedException death = assertThrows(WorkerDiedException.class,
-                    () -> extraction.run(model(), corpus(), broken, OPTIONS, false, false, (done, t, k, s) -> {
+                    () -> extraction.run(model(), corpus(), broken, OPTIONS, IfExists.REFUSE, (done, t, k, s) -> {
                         // The worker is decoding the second batch by now.
                         if (killed.compareAndSet(false, true)) {
                             ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
@@ -90,7 +91,7 @@ class WorkerExtractionTest {
                     }));
             assertTrue(death.getMessage().contains("killed by SIGKILL"), death.getMessage());
             // The same extraction starts a fresh worker for the next run.
-            Extractor.Result resumed = extraction.run(model(), corpus(), broken, OPTIONS, true, false, (d, t, k, s) -> {});
+            Extractor.Result resumed = extraction.run(model(), corpus(), broken, OPTIONS, IfExists.RESUME, (d, t, k, s) -> {});
             assertTrue(resumed.tokens() > 0 && !resumed.alreadyComplete());
         }
         for (String file : STORED) {
@@ -102,15 +103,15 @@ class WorkerExtractionTest {
     void anErrorInTheWorkerComesBackAsItsOwnException() throws IOException {
         Path dir = tmp.resolve("twice");
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {
-            extraction.run(model(), corpus().head(3), dir, OPTIONS, false, false, (d, t, k, s) -> {});
+            extraction.run(model(), corpus().head(3), dir, OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {});
             assertThrows(StoreExistsException.class,
-                    () -> extraction.run(model(), corpus().head(3), dir, OPTIONS, false, false, (d, t, k, s) -> {}));
+                    () -> extraction.run(model(), corpus().head(3), dir, OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {}));
         }
     }
 
     private void assertResumesToTheSameBytes(Path whole, Path broken) throws IOException {
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {
-            Extractor.Result resumed = extraction.run(model(), corpus(), broken, OPTIONS, true, false, (d, t, k, s) -> {});
+            Extractor.Result resumed = extraction.run(model(), corpus(), broken, OPTIONS, IfExists.RESUME, (d, t, k, s) -> {});
             assertTrue(resumed.prompts() == RealModelsTest.PROMPTS.size() && resumed.tokens() > 0);
         }
         for (String file : STORED) {

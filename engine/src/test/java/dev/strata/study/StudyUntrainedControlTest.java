@@ -13,6 +13,7 @@ import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.GgufFile;
 import dev.strata.gguf.RandomLlamaModel;
 import dev.strata.gguf.UntrainedModel;
+import dev.strata.store.IfExists;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class StudyUntrainedControlTest {
         Path prompts = tmp.resolve("p.txt");
         Files.write(prompts, List.of("The cat sat on the mat.", "Hello world", "Rivers carve valleys."));
         Extractor.Result r = new Extractor("test").run(control, Corpus.load(prompts), tmp.resolve("acts"),
-                new ExtractOptions(32, 64, 3, 1, 0), false, false, (d, t, k, s) -> {});
+                new ExtractOptions(32, 64, 3, 1, 0), IfExists.REFUSE, (d, t, k, s) -> {});
         assertEquals(3, r.prompts());
     }
 }

@@ -53,7 +53,7 @@ public final class Worker {
                 Llama.init(Llama.defaultNativeDir());
                 NativeAbort.onAbort(sender::nativeError);
                 Extractor.Result result = new Extractor(request.version()).run(request.model(), request.corpus(),
-                        request.dir(), request.options(), request.resume(), request.overwrite(),
+                        request.dir(), request.options(), request.ifExists(),
                         (done, total, tokens, nanos) -> {
                             sender.progress(done, total, tokens, nanos);
                             fault.afterPrompts(request.model(), done);

@@ -5,6 +5,7 @@ import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
+import dev.strata.store.IfExists;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,9 +40,9 @@ public final class WorkerExtraction implements Extraction {
     }
 
     @Override
-    public Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, boolean resume,
-            boolean overwrite, Extractor.Progress progress) throws IOException {
-        String request = new WorkerProtocol.Request(modelFile, corpus, dir, options, resume, overwrite, version).encode();
+    public Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
+            Extractor.Progress progress) throws IOException {
+        String request = new WorkerProtocol.Request(modelFile, corpus, dir, options, ifExists, version).encode();
         if (worker == null) start();
         String lastNativeError = "";
         try {

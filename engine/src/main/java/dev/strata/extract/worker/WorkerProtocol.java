@@ -5,6 +5,7 @@ import dev.strata.corpus.Corpus;
 import dev.strata.corpus.Prompt;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
+import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,8 +35,7 @@ final class WorkerProtocol {
     private WorkerProtocol() {}
 
     /** One extraction to run. */
-    record Request(Path model, Corpus corpus, Path dir, ExtractOptions options, boolean resume, boolean overwrite,
-            String version) {
+    record Request(Path model, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists, String version) {
         String encode() throws IOException {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("max_tokens", options.maxTokens());
@@ -53,8 +53,7 @@ final class WorkerProtocol {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model.toAbsolutePath().toString());
             r.put("dir", dir.toAbsolutePath().toString());
-            r.put("resume", resume);
-            r.put("overwrite", overwrite);
+            r.put("if_exists", ifExists.name());
             r.put("version", version);
             r.put("options", o);
             r.put("corpus", c);
@@ -77,7 +76,7 @@ final class WorkerProtocol {
             for (int i = 0; i < ids.size(); i++) prompts.add(new Prompt(i, (String) ids.get(i), (String) texts.get(i)));
             Corpus corpus = Corpus.of((String) c.get("name"), (String) c.get("sha256"), prompts);
             return new Request(Path.of((String) r.get("model")), corpus, Path.of((String) r.get("dir")), options,
-                    (Boolean) r.get("resume"), (Boolean) r.get("overwrite"), (String) r.get("version"));
+                    IfExists.valueOf((String) r.get("if_exists")), (String) r.get("version"));
         }
     }
 
