@@ -1,7 +1,5 @@
 package dev.strata.compare;
 
-import static org.junit.jupiter.api.Assertions.*;
-
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.chart.Heatmap;
 import dev.strata.io.Npy;
@@ -14,6 +12,8 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.*;
 
 class CompareWriterTest {
     @TempDir Path dir;

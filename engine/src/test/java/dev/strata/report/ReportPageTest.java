@@ -1,0 +1,88 @@
+package dev.strata.report;
+
+import dev.strata.compare.Comparison;
+import dev.strata.compare.SimilarityMetric;
+import dev.strata.compare.Summary;
+import dev.strata.knn.LayerView;
+import dev.strata.results.Model;
+import dev.strata.results.ModelResult;
+import dev.strata.results.Pair;
+import dev.strata.results.Settings;
+import dev.strata.results.SkippedModel;
+import dev.strata.results.StudyResult;
+import dev.strata.store.ActivationsMetadata;
+import dev.strata.store.Pooling;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The page on a hand-made study: every value from the study is escaped, the markup of the template is not. */
+class ReportPageTest {
+    static final String ODD_NAME = "x<b>&\"y'";
+
+    static StudyResult study() {
+        Path out = Path.of("/study");
+        Model odd = new Model(ODD_NAME, "x_b_y", Path.of("/models/odd.gguf"), null);
+        Model plain = new Model("plain", "plain", Path.of("/models/plain.gguf"), null);
+        List<String> layers = List.of("layers.1", "layers.2", "layers.3");
+        ActivationsMetadata metadata = new ActivationsMetadata("m.gguf", "ab12", "llama", 3, 16, "c", "cd34", 20, 32,
+                "prompts.jsonl", "v0.5.0", "test", Pooling.LAST, null);
+        List<ModelResult> models = List.of(
+                new ModelResult(odd, out.resolve("models/x_b_y"), null, null, layers, metadata, true, 0, true, 0),
+                new ModelResult(plain, out.resolve("models/plain"), null, null, layers, metadata, true, 0, true, 0));
+        double[][] m = {{0.5, 0.2, 0.1}, {0.2, 0.5, 0.2}, {0.1, 0.2, 0.5}};
+        List<Pair> pairs = List.of(pair(out, 0, 0, ODD_NAME, ODD_NAME, m), pair(out, 0, 1, ODD_NAME, "plain", m),
+                pair(out, 1, 1, "plain", "plain", m));
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        seconds.put("extract: " + ODD_NAME, 0.0);
+        seconds.put("compare: 3 pairs", 1.25);
+        Settings settings = new Settings(Pooling.LAST, 3, LayerView.Kind.HF, 32, "none", 20, 7, "1.0<dev>", "v0.5.0");
+        List<SkippedModel> skipped = List.of(new SkippedModel(new Model("broken", "broken", Path.of("/b.gguf"), null),
+                "killed by <signal> & more"));
+        return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, seconds,
+                out.resolve("study.json"), out.resolve("report.html"));
+    }
+
+    static Pair pair(Path out, int i, int j, String a, String b, double[][] m) {
+        List<String> labels = List.of("L1", "L2", "L3");
+        Comparison c = Comparison.of(m, a, b, labels, labels, 1,
+                new Summary.Options(SimilarityMetric.MKNN, 3, 20, i == j, 20, 7));
+        return new Pair(i, j, out.resolve("pairs/" + i + "__" + j), c);
+    }
+
+    static String render() {
+        StudyResult r = study();
+        List<Pair> cross = r.pairs().stream().filter(p -> !p.withinModel()).toList();
+        return ReportPage.render(r, cross, cross, true);
+    }
+
+    @Test
+    void escapesEveryValueWithTheFourCharactersAndLeavesTheApostrophe() {
+        String html = render();
+        assertFalse(html.contains(ODD_NAME), "the raw name never reaches the page");
+        assertTrue(html.contains("<td>x&lt;b&gt;&amp;&quot;y'</td>"), "the name in the tables, escaped");
+        assertTrue(html.contains("alt=\"Heat map: x&lt;b&gt;&amp;&quot;y' against itself\""), "and in attributes");
+        assertTrue(html.contains("<td>killed by &lt;signal&gt; &amp; more</td>"), "the skipped model's reason");
+        assertTrue(html.contains("corpus &quot;q&quot; (n = 20 prompts)"));
+        assertTrue(html.contains("<tr><th>strata</th><td>1.0&lt;dev&gt;</td></tr>"));
+    }
+
+    @Test
+    void keepsTheTemplatesOwnMarkup() {
+        String html = render();
+        assertTrue(html.startsWith("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"), html);
+        assertTrue(html.endsWith("</main></body></html>\n"));
+        assertTrue(html.contains("<th>on &gt; off</th>"), "escaped text written in the template stays as written");
+        assertTrue(html.contains("embeddings (h<sub>0</sub>) left out"));
+        assertTrue(html.contains("<tr><td>extract: x&lt;b&gt;&amp;&quot;y'</td><td class=\"num\">reused</td></tr>"));
+        assertTrue(html.contains("<tr><td>compare: 3 pairs</td><td class=\"num\">1.25</td></tr>"));
+        assertEquals(1, html.split("<h2>Models skipped</h2>", -1).length - 1);
+        assertFalse(html.contains("{{") || html.contains("}}"), "no tag left unrendered");
+    }
+}
