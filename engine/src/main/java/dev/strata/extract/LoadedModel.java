@@ -4,14 +4,15 @@ import dev.strata.bindings.Llama;
 import dev.strata.bindings.ModelParams;
 import dev.strata.gguf.GgufFile;
 import dev.strata.gguf.ModelSummary;
+import dev.strata.gguf.Preflight;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * A GGUF model loaded into llama.cpp. The file is validated by strata's own reader first, so a corrupt
- * file is refused with a clear message instead of reaching llama.cpp's asserts.
+ * A GGUF model loaded into llama.cpp. The file is validated by strata's own reader and pre-flight checks first, so a
+ * corrupt or inconsistent file is refused with a clear message instead of reaching llama.cpp's asserts.
  */
 public final class LoadedModel implements AutoCloseable {
     private final Path file;
@@ -34,6 +35,7 @@ public final class LoadedModel implements AutoCloseable {
     public static LoadedModel open(Path file, int gpuLayers) throws IOException {
         ModelSummary summary;
         try (GgufFile gguf = GgufFile.open(file)) {
+            Preflight.require(gguf);
             summary = ModelSummary.of(gguf);
         }
         Llama.init(Llama.defaultNativeDir());

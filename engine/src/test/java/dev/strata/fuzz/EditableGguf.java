@@ -1,0 +1,184 @@
+package dev.strata.fuzz;
+
+import dev.strata.gguf.GgmlType;
+import dev.strata.gguf.GgufArray;
+import dev.strata.gguf.GgufFile;
+import dev.strata.gguf.GgufValueType;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A GGUF file opened for editing: its metadata as typed values and its tensors as header fields plus data bytes,
+ * written back out as a new file with whatever inconsistencies the edits made. Unlike {@link
+ * dev.strata.gguf.GgufWriter} it checks nothing, so it can write every kind of broken file a fuzzer wants. Tensor
+ * data stays a view of the source file until written, so a real model is never copied into memory.
+ */
+final class EditableGguf {
+    record Value(GgufValueType type, Object value) {}
+
+    static final class Tensor {
+        String name;
+        long[] dims;
+        GgmlType type;
+        MemorySegment data;
+
+        Tensor(String name, long[] dims, GgmlType type, MemorySegment data) {
+            this.name = name;
+            this.dims = dims;
+            this.type = type;
+            this.data = data;
+        }
+    }
+
+    final Map<String, Value> metadata = new LinkedHashMap<>();
+    final List<Tensor> tensors = new ArrayList<>();
+
+    /** Tensor data are views of {@code source}, valid while it is open. */
+    static EditableGguf of(GgufFile source) {
+        EditableGguf edit = new EditableGguf();
+        for (String key : source.metadata().keySet()) {
+            edit.metadata.put(key, new Value(source.type(key).orElseThrow(), source.metadata().get(key)));
+        }
+        for (GgufFile.TensorInfo info : source.tensors()) {
+            edit.tensors.add(new Tensor(info.name(), info.dims(), info.type(), source.data(info)));
+        }
+        return edit;
+    }
+
+    Tensor tensor(String name) {
+        return tensors.stream().filter(t -> t.name.equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no tensor " + name));
+    }
+
+    long alignment() {
+        Value value = metadata.get(GgufFile.ALIGNMENT_KEY);
+        return value != null && value.value() instanceof Long a && a > 0 && Long.bitCount(a) == 1 ? a : 32;
+    }
+
+    /** Writes the file, data packed to {@link #alignment()}; returns where the data section starts. */
+    long write(Path target) throws IOException {
+        long alignment = alignment();
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            Output out = new Output(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+            out.u32(0x46554747);
+            out.u32(3);
+            out.u64(tensors.size());
+            out.u64(metadata.size());
+            for (var entry : metadata.entrySet()) {
+                out.string(entry.getKey());
+                out.u32(entry.getValue().type().id());
+                value(out, entry.getValue().type(), entry.getValue().value());
+            }
+            long offset = 0;
+            for (Tensor tensor : tensors) {
+                out.string(tensor.name);
+                out.u32(tensor.dims.length);
+                for (long dim : tensor.dims) {
+                    out.u64(dim);
+                }
+                out.u32(tensor.type.id());
+                out.u64(offset);
+                offset += tensor.data.byteSize() + padding(tensor.data.byteSize(), alignment);
+            }
+            out.zeros(padding(out.written, alignment));
+            long dataOffset = out.written;
+            out.flush();
+            for (Tensor tensor : tensors) {
+                ByteBuffer data = tensor.data.asByteBuffer();
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+                channel.write(ByteBuffer.allocate((int) padding(tensor.data.byteSize(), alignment)));
+            }
+            return dataOffset;
+        }
+    }
+
+    private static long padding(long offset, long alignment) {
+        return (alignment - offset % alignment) % alignment;
+    }
+
+    private static void value(Output out, GgufValueType type, Object value) throws IOException {
+        switch (type) {
+            case UINT8, INT8, BOOL -> out.u8(value instanceof Boolean b ? (b ? 1 : 0) : ((Number) value).intValue());
+            case UINT16, INT16 -> out.u16((short) ((Number) value).intValue());
+            case UINT32, INT32 -> out.u32(((Number) value).intValue());
+            case UINT64, INT64 -> out.u64(((Number) value).longValue());
+            case FLOAT32 -> out.u32(Float.floatToRawIntBits(((Number) value).floatValue()));
+            case FLOAT64 -> out.u64(Double.doubleToRawLongBits(((Number) value).doubleValue()));
+            case STRING -> out.string((String) value);
+            case ARRAY -> {
+                GgufArray array = (GgufArray) value;
+                out.u32(array.elementType().id());
+                out.u64(array.size());
+                for (Object element : array.values()) {
+                    value(out, array.elementType(), element);
+                }
+            }
+        }
+    }
+
+    /** Little-endian primitives, counting bytes so the data section can be aligned. */
+    private static final class Output {
+        private final OutputStream out;
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        long written;
+
+        Output(OutputStream out) {
+            this.out = out;
+        }
+
+        void u8(int value) throws IOException {
+            out.write(value);
+            written++;
+        }
+
+        void u16(short value) throws IOException {
+            emit(scratch.clear().putShort(value));
+        }
+
+        void u32(int value) throws IOException {
+            emit(scratch.clear().putInt(value));
+        }
+
+        void u64(long value) throws IOException {
+            emit(scratch.clear().putLong(value));
+        }
+
+        void string(String value) throws IOException {
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            u64(utf8.length);
+            out.write(utf8);
+            written += utf8.length;
+        }
+
+        void zeros(long count) throws IOException {
+            for (long i = 0; i < count; i++) {
+                u8(0);
+            }
+        }
+
+        void flush() throws IOException {
+            out.flush();
+        }
+
+        private void emit(ByteBuffer filled) throws IOException {
+            out.write(filled.array(), 0, filled.position());
+            written += filled.position();
+        }
+    }
+}
