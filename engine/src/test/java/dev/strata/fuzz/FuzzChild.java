@@ -7,6 +7,7 @@ import dev.strata.extract.NonFiniteActivationsException;
 import dev.strata.gguf.GgufFormatException;
 import dev.strata.gguf.PreflightException;
 import dev.strata.io.SafetensorsReader;
+import dev.strata.store.IfExists;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,7 +55,8 @@ public final class FuzzChild {
     private static String[] extract(Path model, Corpus corpus, Path dir) {
         try {
             deleteTree(dir);
-            new Extractor("fuzz").run(model, corpus, dir, OPTIONS, false, true, (done, total, tokens, nanos) -> { });
+            new Extractor("fuzz").run(model, corpus, dir, OPTIONS, IfExists.OVERWRITE,
+                    (done, total, tokens, nanos) -> { });
             long bad = nonFinite(dir);
             return bad == 0 ? new String[] {"finite", ""}
                     : new String[] {"nonfinite-silent", bad + " non-finite values stored without an error"};
