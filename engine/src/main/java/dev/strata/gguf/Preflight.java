@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * that the file is well-formed GGUF; this checks that llama.cpp can run it: the hyperparameter asserts of
  * {@code llama_model_base::load_hparams}, the vocabulary loader's, the tensor types ggml's CPU ops take, and the
  * values that load without complaint but make every activation NaN (a zero or NaN rope base, NaN in a norm weight).
- * Small float tensors (norms, biases, rope factors, the matrices of tiny models) are read; large matrices are not.
+ * Small tensors (1-dimensional ones: norms, biases, rope factors) are read; matrices are not.
  */
 public final class Preflight {
     /** One finding: {@code subject} (a key or tensor) has the value {@code found}; {@code allowed} says what would do. */
@@ -46,10 +46,9 @@ public final class Preflight {
             GgmlType.Q8_1, GgmlType.Q8_K, GgmlType.I8, GgmlType.I16, GgmlType.I32, GgmlType.I64, GgmlType.F64));
     /** llama.cpp's CPU buffers hold tensor data at 32-byte aligned addresses (ggml-backend, TENSOR_ALIGNMENT). */
     static final long MIN_ALIGNMENT = 32;
-    static final Set<GgmlType> FLOAT_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16);
     /**
-     * Float tensors up to this many elements (16 MiB as f32) are read for NaN and Inf: every norm, bias and rope
-     * factor, and the matrices of small models; the matrices of real models are not.
+     * 1-dimensional tensors up to this many elements are read for NaN and Inf: every norm, bias and rope factor.
+     * Matrices are not read (NaN or Inf there reaches the activations, where extraction's own check stops it).
      */
     static final long MAX_SCANNED_ELEMENTS = 1 << 22;
     /** llama-vocab.cpp: LLAMA_TOKEN_TYPE_BYTE, whose text must be "<0xHH>". */
@@ -406,7 +405,7 @@ public final class Preflight {
             } else if (tensor.dims().length > 1 && !MATMUL_TYPES.contains(tensor.type())) {
                 add(subject + " type", tensor.type().ggmlName(),
                         "f32, f16, bf16 or a quantized type (the types ggml's CPU matrix multiply takes)");
-            } else if (FLOAT_TYPES.contains(tensor.type()) && tensor.elementCount() <= MAX_SCANNED_ELEMENTS) {
+            } else if (tensor.dims().length == 1 && tensor.elementCount() <= MAX_SCANNED_ELEMENTS) {
                 values(tensor, subject);
             }
             if (dense) {
