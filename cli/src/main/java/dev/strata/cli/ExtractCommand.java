@@ -5,6 +5,8 @@ import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.store.IfExists;
+import dev.strata.store.StoreExistsException;
+import dev.strata.store.StoreMismatchException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,6 +56,11 @@ final class ExtractCommand implements Callable<Integer> {
         Extractor.Result result;
         try (Extraction runner = extraction.extraction(Main.version())) {
             result = runner.run(model, prompts, out, options, ifExists, progress::update);
+        } catch (StoreExistsException e) {
+            throw new StoreExistsException(e.getMessage() + "; use --resume to continue it (or check a finished one)"
+                    + " or --overwrite to start over");
+        } catch (StoreMismatchException e) {
+            throw new StoreMismatchException("--resume: " + e.getMessage() + " (use --overwrite to start over)");
         } finally {
             progress.done();
         }

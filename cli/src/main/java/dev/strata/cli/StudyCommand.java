@@ -6,6 +6,7 @@ import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.results.StudyResult;
 import dev.strata.store.Pooling;
+import dev.strata.store.StoreMismatchException;
 import dev.strata.study.Study;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -76,6 +77,9 @@ public final class StudyCommand implements Callable<Integer> {
         StudyResult result;
         try (Extraction runner = extraction.extraction(Main.version())) {
             result = Study.run(models, prompts, out, options, runner, new Listener(quiet));
+        } catch (StoreMismatchException e) {
+            // A study resumes what its --out holds; only another --out (or emptying this one) starts over.
+            throw new StoreMismatchException(e.getMessage() + " (use another --out, or empty this one, to start over)");
         }
         if (!quiet) {
             System.err.printf(Locale.ROOT, "study: %d models%s, %d pairs in %s -> %s%n", result.models().size(),

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.RandomLlamaModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +63,9 @@ class ExtractKillResumeTest {
             assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(killed.resolve(file)), file);
         }
         assertEquals(1, Main.run(concat(common, "--out", killed.toString())), "a finished directory is not overwritten unasked");
+        String refusal = stderrOf(concat(common, "--out", killed.toString()));
+        assertTrue(refusal.startsWith("strata extract: " + killed + " already holds a finished extraction; use --resume")
+                && refusal.contains("--overwrite to start over"), "the CLI names its own flags: " + refusal);
     }
 
     @Test
@@ -78,6 +84,19 @@ class ExtractKillResumeTest {
         assertEquals(1, Main.run(concat(common, "--out", tmp.resolve("bad").toString(), "--pooling", "max")),
                 "an unknown pooling is refused");
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing is written for a refused option");
+    }
+
+    /** What a refused run prints on stderr. */
+    private static String stderrOf(String[] args) {
+        PrintStream before = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(1, Main.run(args));
+            return err.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setErr(before);
+        }
     }
 
     static String[] concat(String[] a, String... b) {

@@ -406,14 +406,12 @@ public final class ActivationStore implements AutoCloseable {
 
     private static void refuseExisting(Path dir) throws IOException {
         if (Files.exists(dir.resolve(MANIFEST))) {
-            throw new StoreExistsException(dir + " already holds a finished extraction; use --overwrite to replace it"
-                    + " or --resume to check it is complete");
+            throw new StoreExistsException(dir + " already holds a finished extraction");
         }
         Path checkpoint = dir.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) {
             Object done = readJson(checkpoint).get("promptsDone");
-            throw new StoreExistsException(dir + " holds an unfinished extraction (" + done + " prompts done); use --resume"
-                    + " to continue it or --overwrite to start over");
+            throw new StoreExistsException(dir + " holds an unfinished extraction (" + done + " prompts done)");
         }
     }
 
@@ -430,8 +428,8 @@ public final class ActivationStore implements AutoCloseable {
             differences = List.of("metadata " + saved.get("metadata") + ", this run uses " + new TreeMap<>(thisMetadata));
         }
         if (!differences.isEmpty()) {
-            throw new StoreMismatchException("--resume: " + what + " in " + dir + " was made with "
-                    + String.join("; ", differences) + " (use --overwrite to start over)");
+            throw new StoreMismatchException(what + " in " + dir + " was made with "
+                    + String.join("; ", differences));
         }
     }
 
@@ -469,8 +467,7 @@ public final class ActivationStore implements AutoCloseable {
             boolean countsRecorded = countsNonFinite && promptsAppended == fingerprint.prompts()
                     && Arrays.equals(Arrays.copyOf(found.array(), Long.BYTES), Arrays.copyOf(header, Long.BYTES));
             if (file.size() != layout.fileSize() || !(countsRecorded || Arrays.equals(found.array(), header))) {
-                throw new StoreMismatchException("--resume: " + path + " does not have the header and size this run"
-                        + " expects; use --overwrite to start over");
+                throw new StoreMismatchException(path + " does not have the header and size this run expects");
             }
         }
         promptInfo = FileChannel.open(dir.resolve(PROMPT_INFO_PARTIAL), StandardOpenOption.READ, StandardOpenOption.WRITE);
