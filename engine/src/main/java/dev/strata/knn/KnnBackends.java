@@ -52,7 +52,7 @@ public final class KnnBackends {
             case AUTO -> {
                 KnnBackend cpu = cpu(threads);
                 yield new Selection(cpu, Optional.of(switch (cuda()) {
-                    case CudaProbe.Available a ->
+                    case CudaProbe.Available _ ->
                             "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (--device cuda to try it)";
                     case CudaProbe.Unavailable(String reason) ->
                             "no CUDA backend (" + firstClause(reason) + "; --device cuda lists all); using " + cpu.describe();
