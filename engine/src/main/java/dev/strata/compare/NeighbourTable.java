@@ -92,6 +92,18 @@ public record NeighbourTable(int layers, int n, int k, int[] neighbours, List<St
                 labels.subList(1, layers));
     }
 
+    /**
+     * The first {@code smallerK} neighbours of every list: because lists are sorted (most similar first, ties to the
+     * lower index), exactly the table a k-NN pass at {@code smallerK} gives.
+     */
+    public NeighbourTable firstNeighbours(int smallerK) {
+        if (smallerK < 1 || smallerK > k) throw new IllegalArgumentException("need 1 <= k <= " + k + ", got " + smallerK);
+        if (smallerK == k) return this;
+        int[] prefix = new int[layers * n * smallerK];
+        for (int row = 0; row < layers * n; row++) System.arraycopy(neighbours, row * k, prefix, row * smallerK, smallerK);
+        return new NeighbourTable(layers, n, smallerK, prefix, labels);
+    }
+
     /** "L{first}", "L{first+1}", ... for {@code count} layers. */
     public static List<String> indexLabels(int first, int count) {
         List<String> labels = new ArrayList<>(count);
