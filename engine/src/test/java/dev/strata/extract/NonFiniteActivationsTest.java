@@ -7,7 +7,7 @@ import dev.strata.io.SafetensorsReader;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
-import dev.strata.store.ActivationStore;
+import dev.strata.results.StudyResult;
 import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import dev.strata.study.SilentListener;
@@ -156,5 +156,16 @@ class NonFiniteActivationsTest {
         try (var files = Files.list(study.resolve("models/poisoned"))) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("knn")), "no k-NN was attempted");
         }
+
+        // Asked to skip failing models, the study leaves it out, says why, and compares the others.
+        Study.Options skipping = new Study.Options(Pooling.LAST, 2, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
+                KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.SKIP);
+        StudyResult withoutIt = Study.run(List.of(model, TestModels.tinyF32()), corpus, study, skipping, new Extractor("test"),
+                new SilentListener());
+        assertEquals(List.of("poisoned"), withoutIt.skipped().stream().map(s -> s.model().name()).toList());
+        assertTrue(withoutIt.skipped().getFirst().reason().contains("non-finite values (NaN or Inf; layers.0: " + WIDTH),
+                withoutIt.skipped().getFirst().reason());
+        assertEquals(List.of("tiny-f32"), withoutIt.models().stream().map(m -> m.model().name()).toList());
+        assertEquals(1, withoutIt.pairs().size(), "the remaining model against itself");
     }
 }
