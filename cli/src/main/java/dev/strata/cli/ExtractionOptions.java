@@ -43,8 +43,16 @@ final class ExtractionOptions {
         return inProcess ? new Extractor(version) : new WorkerExtraction(version);
     }
 
+    /** The options, after checking each value against its flag (the engine's own checks name no flag). */
     ExtractOptions toOptions() {
         int batch = batchTokens != null ? batchTokens : Math.max(ExtractOptions.DEFAULT_BATCH_TOKENS, maxTokens);
+        if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+        if (parallel < 1) throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
+        if (threads() < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads());
+        if (batch < maxTokens) {
+            throw new IllegalArgumentException("--batch-tokens (" + batch + ") must be at least --max-tokens ("
+                    + maxTokens + "): a prompt is never split across batches");
+        }
         return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers).withNonFiniteAllowed(allowNonFinite);
     }
 

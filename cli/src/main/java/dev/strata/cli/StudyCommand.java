@@ -68,11 +68,16 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Study.Control chosenControl = control == null ? Study.Control.NONE : control;
+        if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
         ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(pooling, k, view.kind, extract,
                 device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
                 Main.version(), onModelError);
         Corpus prompts = corpus.load();
+        if (k > prompts.size() - 1) {
+            throw new IllegalArgumentException("-k " + k + " needs at least " + (k + 1) + " prompts; the corpus has "
+                    + prompts.size());
+        }
         long started = System.nanoTime();
         StudyResult result;
         try (Extraction runner = extraction.extraction(Main.version())) {

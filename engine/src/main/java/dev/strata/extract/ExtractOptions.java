@@ -36,11 +36,11 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
     public ExtractOptions {
         if (poolings.isEmpty()) throw new IllegalArgumentException("no pooling to store");
         poolings = Collections.unmodifiableSet(EnumSet.copyOf(poolings));
-        if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
-        if (parallel < 1) throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
-        if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        if (maxTokens < 1) throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
+        if (parallel < 1) throw new IllegalArgumentException("parallel prompts must be at least 1, got " + parallel);
+        if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         if (batchTokens < maxTokens) {
-            throw new IllegalArgumentException("--batch-tokens (" + batchTokens + ") must be at least --max-tokens ("
+            throw new IllegalArgumentException("batch tokens (" + batchTokens + ") must be at least max tokens ("
                     + maxTokens + "): a prompt is never split across batches");
         }
     }

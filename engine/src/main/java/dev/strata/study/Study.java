@@ -97,8 +97,8 @@ public final class Study {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
             Objects.requireNonNull(onModelError);
-            if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
-            if (resamples < 1) throw new IllegalArgumentException("--resamples must be at least 1, got " + resamples);
+            if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+            if (resamples < 1) throw new IllegalArgumentException("resamples must be at least 1, got " + resamples);
         }
     }
 
@@ -127,9 +127,9 @@ public final class Study {
      */
     public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options,
             Extraction extraction, Listener listener) throws IOException {
-        if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one --model");
+        if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one model");
         if (options.k() > corpus.size() - 1) {
-            throw new IllegalArgumentException("-k " + options.k() + " needs at least " + (options.k() + 1)
+            throw new IllegalArgumentException("k = " + options.k() + " needs at least " + (options.k() + 1)
                     + " prompts; the corpus has " + corpus.size());
         }
         for (Path file : modelFiles) {
