@@ -121,6 +121,33 @@ class DefaultCorpusTest {
     }
 
     @Test
+    void aDamagedByteOrABlankLineInTheRealCorpusIsNamedByLine(@TempDir Path tmp) throws IOException {
+        corpus();
+        byte[] bytes = Files.readAllBytes(file);
+        int line = 0;
+        int at = 0;
+        while (line < 99) {
+            if (bytes[at++] == '\n') line++;
+        }
+        int byteInLine100 = at + 20;
+        byte[] damaged = bytes.clone();
+        damaged[byteInLine100] = (byte) 0xC3; // a lead byte before ASCII, as a cut multi-byte character leaves it
+        damaged[byteInLine100 + 1] = 'x';
+        Path broken = tmp.resolve("broken.jsonl");
+        Files.write(broken, damaged);
+        assertEquals("broken.jsonl:100: invalid UTF-8 (at byte offset " + byteInLine100 + ")",
+                assertThrows(CorpusException.class, () -> Corpus.load(broken)).getMessage());
+        Path blank = tmp.resolve("blank.jsonl");
+        byte[] withBlank = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, withBlank, 0, at);
+        withBlank[at] = '\n';
+        System.arraycopy(bytes, at, withBlank, at + 1, bytes.length - at);
+        Files.write(blank, withBlank);
+        assertEquals("blank.jsonl:100: blank line (each line must be a JSON object with a \"text\" field)",
+                assertThrows(CorpusException.class, () -> Corpus.load(blank)).getMessage());
+    }
+
+    @Test
     void aCorpusOverTwoGibibytesIsRefusedBeforeItIsRead(@TempDir Path tmp) throws IOException {
         corpus();
         Path huge = tmp.resolve("huge.jsonl");
