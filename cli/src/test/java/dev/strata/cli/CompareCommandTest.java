@@ -117,7 +117,7 @@ class CompareCommandTest {
         Path out = dir.resolve(name);
         var fingerprint = new dev.strata.store.StoreFingerprint("m-" + name, "c", "o", n, width, values.length,
                 java.util.EnumSet.allOf(dev.strata.store.Pooling.class));
-        try (var store = dev.strata.store.ActivationStore.create(out, fingerprint, Map.of("corpus_sha256", "c", "model", name), false);
+        try (var store = dev.strata.store.ActivationStore.create(out, fingerprint, Map.of("corpus_sha256", "c", "model", name), dev.strata.store.IfExists.REFUSE);
              var batch = dev.strata.store.RowBatch.allocate(n, values.length, width, dev.strata.store.RowBatch.Layout.PROMPT_MAJOR)) {
             for (var pooling : dev.strata.store.Pooling.values()) {
                 for (int t = 0; t < n; t++) {

@@ -6,6 +6,7 @@ import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.IfExists;
+import dev.strata.store.NonFiniteValues;
 import dev.strata.store.Pooling;
 import dev.strata.store.RowBatch;
 import dev.strata.store.StoreFingerprint;
@@ -58,10 +59,10 @@ public final class Extractor implements Extraction {
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
                     corpus.size(), model.width(), tensors, options.poolings());
             Map<String, String> metadata = metadata(model, modelSha, corpus, options).toStrings();
+            NonFiniteValues nonFinite = options.allowNonFinite() ? NonFiniteValues.COUNTED : NonFiniteValues.REFUSED;
             try (ActivationStore store = ifExists == IfExists.RESUME
-                    ? ActivationStore.resume(dir, fingerprint, metadata, options.allowNonFinite())
-                    : ActivationStore.create(dir, fingerprint, metadata, ifExists == IfExists.OVERWRITE,
-                            options.allowNonFinite())) {
+                    ? ActivationStore.resume(dir, fingerprint, metadata, nonFinite)
+                    : ActivationStore.create(dir, fingerprint, metadata, ifExists, nonFinite)) {
                 if (store.isComplete()) {
                     return new Result(dir, corpus.size(), 0, 0, 0, true, 0);
                 }

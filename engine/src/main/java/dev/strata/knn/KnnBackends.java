@@ -53,15 +53,15 @@ public final class KnnBackends {
                 KnnBackend cpu = cpu(threads);
                 yield new Selection(cpu, Optional.of(switch (cuda()) {
                     case CudaProbe.Available _ ->
-                            "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (--device cuda to try it)";
+                            "the CUDA k-NN backend is not yet validated on a GPU; using " + cpu.describe() + " (the cuda device, asked for by name, tries it)";
                     case CudaProbe.Unavailable(String reason) ->
-                            "no CUDA backend (" + firstClause(reason) + "; --device cuda lists all); using " + cpu.describe();
+                            "no CUDA backend (" + firstClause(reason) + "; asking for the cuda device by name lists all); using " + cpu.describe();
                 }));
             }
         };
     }
 
-    /** A CPU machine needn't read every place searched for every library; --device cuda gives the whole reason. */
+    /** A CPU machine needn't read every place searched for every library; asking for cuda by name gives the whole reason. */
     private static String firstClause(String reason) {
         int end = reason.indexOf(';');
         return end < 0 ? reason : reason.substring(0, end);

@@ -97,26 +97,29 @@ public final class ActivationStore implements AutoCloseable {
 
     /**
      * Starts a new extraction in {@code dir} (created if missing). A directory that holds an extraction, finished or
-     * not, is refused with {@link StoreExistsException} unless {@code overwrite}, which deletes it first.
+     * not, is refused with {@link StoreExistsException} ({@link IfExists#REFUSE}) or deleted first
+     * ({@link IfExists#OVERWRITE}); resuming is {@link #resume}.
      *
      * @param metadata string pairs for the safetensors {@code __metadata__}; must not vary between runs that should
      *                 give identical files (no timings)
      */
     public static ActivationStore create(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
-            boolean overwrite) throws IOException {
-        return create(dir, fingerprint, metadata, overwrite, false);
+            IfExists ifExists) throws IOException {
+        return create(dir, fingerprint, metadata, ifExists, NonFiniteValues.REFUSED);
     }
 
     /**
-     * As {@link #create(Path, StoreFingerprint, Map, boolean)}; with {@code countsNonFinite} the finished files record
-     * how many NaN and infinite values each tensor holds.
+     * As {@link #create(Path, StoreFingerprint, Map, IfExists)}; with {@link NonFiniteValues#COUNTED} the finished
+     * files record how many NaN and infinite values each tensor holds.
      */
     public static ActivationStore create(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
-            boolean overwrite, boolean countsNonFinite) throws IOException {
+            IfExists ifExists, NonFiniteValues nonFinite) throws IOException {
+        if (ifExists == IfExists.RESUME) throw new IllegalArgumentException("a run is resumed with resume(), not create()");
         Files.createDirectories(dir);
-        if (!overwrite) {
+        if (ifExists == IfExists.REFUSE) {
             refuseExisting(dir);
         }
+        boolean countsNonFinite = nonFinite == NonFiniteValues.COUNTED;
         for (String name : List.of(MANIFEST, CHECKPOINT, PROMPTS, Pooling.LAST.fileName(), Pooling.MEAN.fileName())) {
             Files.deleteIfExists(dir.resolve(name));
         }
@@ -147,12 +150,13 @@ public final class ActivationStore implements AutoCloseable {
      */
     public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata)
             throws IOException {
-        return resume(dir, fingerprint, metadata, false);
+        return resume(dir, fingerprint, metadata, NonFiniteValues.REFUSED);
     }
 
-    /** As {@link #resume(Path, StoreFingerprint, Map)}, for a run that counts non-finite values or not. */
+    /** As {@link #resume(Path, StoreFingerprint, Map)}, for a run that counts non-finite values or refuses them. */
     public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata,
-            boolean countsNonFinite) throws IOException {
+            NonFiniteValues nonFinite) throws IOException {
+        boolean countsNonFinite = nonFinite == NonFiniteValues.COUNTED;
         Path manifest = dir.resolve(MANIFEST);
         if (Files.exists(manifest)) {
             Map<String, Object> finished = readJson(manifest);
@@ -168,14 +172,14 @@ public final class ActivationStore implements AutoCloseable {
         }
         Path checkpoint = dir.resolve(CHECKPOINT);
         if (!Files.exists(checkpoint)) {
-            return create(dir, fingerprint, metadata, true, countsNonFinite);
+            return create(dir, fingerprint, metadata, IfExists.OVERWRITE, nonFinite);
         }
         Map<String, Object> saved = readJson(checkpoint);
         checkSameRun(dir, "the checkpoint", saved, fingerprint, metadata, countsNonFinite, countsNonFinite);
         if (Boolean.TRUE.equals(saved.get(COUNTS_NONFINITE)) != countsNonFinite) {
             // Its headers lack (or have) the room for the counts, which fixes where every row lies: start over. This is
             // how a run stopped by a non-finite value continues once they are allowed.
-            return create(dir, fingerprint, metadata, true, countsNonFinite);
+            return create(dir, fingerprint, metadata, IfExists.OVERWRITE, nonFinite);
         }
         ActivationStore store = new ActivationStore(dir, fingerprint, metadata, countsNonFinite);
         try {

@@ -38,7 +38,7 @@ class ActivationStoreAllocationTest {
         StoreFingerprint fingerprint = new StoreFingerprint("m", "c", "o", prompts, WIDTH, TENSORS,
                 java.util.EnumSet.allOf(Pooling.class));
         try (RowBatch batch = RowBatch.allocate(BATCH, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
-                ActivationStore store = ActivationStore.create(tmp, fingerprint, Map.of("k", "v"), false)) {
+                ActivationStore store = ActivationStore.create(tmp, fingerprint, Map.of("k", "v"), IfExists.REFUSE)) {
             for (int b = 0; b < WARM_UP_BATCHES; b++) {
                 store.append(b * BATCH, BATCH, batch);
                 if (b % BATCHES_PER_CHECKPOINT == 0) {

@@ -66,7 +66,7 @@ class ActivationStoreTest {
         StoreFingerprint lastOnly = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
                 FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, java.util.EnumSet.of(Pooling.LAST));
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
-                ActivationStore store = ActivationStore.create(dir, lastOnly, METADATA, false)) {
+                ActivationStore store = ActivationStore.create(dir, lastOnly, METADATA, IfExists.REFUSE)) {
             appendRest(store, batch);
             store.finish(IDS, Map.of());
         }
@@ -102,7 +102,7 @@ class ActivationStoreTest {
         writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
         Path dir = tmp.resolve("crashed");
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR)) {
-            ActivationStore first = ActivationStore.create(dir, FINGERPRINT, METADATA, false);
+            ActivationStore first = ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE);
             for (int b = 0; b < 3; b++) {
                 fill(batch, b * 5, 5, Float.NaN);
                 first.append(b * 5, 5, batch);
@@ -129,7 +129,7 @@ class ActivationStoreTest {
         writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
         Path dir = tmp.resolve("run");
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
-                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, METADATA, false)) {
+                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE)) {
             appendRest(store, batch);
         }
         // What finish does first, then dies: one file renamed into place.
@@ -146,7 +146,7 @@ class ActivationStoreTest {
     @Test
     void resumeRefusesAnotherRunNamingWhatDiffers() throws Exception {
         Path dir = tmp.resolve("run");
-        ActivationStore.create(dir, FINGERPRINT, METADATA, false).close();
+        ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE).close();
 
         StoreFingerprint otherCorpus = new StoreFingerprint(FINGERPRINT.modelSha256(), "dd".repeat(32),
                 FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, FINGERPRINT.poolings());
@@ -173,19 +173,19 @@ class ActivationStoreTest {
     @Test
     void existingRunsAreRefusedUnlessResumedOrOverwritten() throws Exception {
         Path dir = tmp.resolve("run");
-        ActivationStore.create(dir, FINGERPRINT, METADATA, false).close();
+        ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE).close();
         String unfinished = assertThrows(StoreExistsException.class,
-                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, false)).getMessage();
+                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE)).getMessage();
         assertEquals(dir + " holds an unfinished extraction (0 prompts done)", unfinished);
 
-        ActivationStore.create(dir, FINGERPRINT, METADATA, true).close();
+        ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.OVERWRITE).close();
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
                 ActivationStore store = ActivationStore.resume(dir, FINGERPRINT, METADATA)) {
             appendRest(store, batch);
             store.finish(IDS, Map.of());
         }
         String finished = assertThrows(StoreExistsException.class,
-                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, false)).getMessage();
+                () -> ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE)).getMessage();
         assertEquals(dir + " already holds a finished extraction", finished);
 
         byte[] before = Files.readAllBytes(dir.resolve(Pooling.MEAN.fileName()));
@@ -196,7 +196,7 @@ class ActivationStoreTest {
         }
         assertArrayEquals(before, Files.readAllBytes(dir.resolve(Pooling.MEAN.fileName())));
 
-        try (ActivationStore fresh = ActivationStore.create(dir, FINGERPRINT, METADATA, true)) {
+        try (ActivationStore fresh = ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.OVERWRITE)) {
             assertEquals(0, fresh.promptsDone());
             assertFalse(Files.exists(dir.resolve(ActivationStore.MANIFEST)), "overwrite removes the finished run");
         }
@@ -214,7 +214,7 @@ class ActivationStoreTest {
     void appendRefusesGapsAndWrongShapes() throws Exception {
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
                 RowBatch wide = RowBatch.allocate(5, TENSORS, WIDTH + 1, RowBatch.Layout.PROMPT_MAJOR);
-                ActivationStore store = ActivationStore.create(tmp.resolve("run"), FINGERPRINT, METADATA, false)) {
+                ActivationStore store = ActivationStore.create(tmp.resolve("run"), FINGERPRINT, METADATA, IfExists.REFUSE)) {
             assertThrows(IllegalArgumentException.class, () -> store.append(5, 5, batch));
             assertThrows(IllegalArgumentException.class, () -> store.append(0, 6, batch));
             assertThrows(IllegalArgumentException.class, () -> store.append(0, 5, wide));
@@ -229,7 +229,7 @@ class ActivationStoreTest {
         writeRun(even, 5, RowBatch.Layout.TENSOR_MAJOR);
         Path uneven = tmp.resolve("uneven");
         try (RowBatch batch = RowBatch.allocate(9, TENSORS, WIDTH, RowBatch.Layout.TENSOR_MAJOR);
-                ActivationStore store = ActivationStore.create(uneven, FINGERPRINT, METADATA, false)) {
+                ActivationStore store = ActivationStore.create(uneven, FINGERPRINT, METADATA, IfExists.REFUSE)) {
             int[] sizes = {2, 9, 1, 7, 9, 3};
             int first = 0;
             for (int i = 0; first < PROMPTS; i++) {

@@ -21,7 +21,7 @@ class ActivationsFileTest {
                 "cd".repeat(32), PROMPTS, 64, ActivationStore.PROMPTS, "b1234", "0.1.0", null, null);
         Path dir = tmp.resolve("run");
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
-                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, written.toStrings(), false)) {
+                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, written.toStrings(), IfExists.REFUSE)) {
             appendRest(store, batch);
             store.finish(IDS, Map.of());
         }

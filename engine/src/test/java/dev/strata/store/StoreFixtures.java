@@ -78,7 +78,7 @@ final class StoreFixtures {
     /** An uninterrupted run into {@code dir}. */
     static void writeRun(Path dir, int batchSize, RowBatch.Layout layout) throws Exception {
         try (RowBatch batch = RowBatch.allocate(batchSize, TENSORS, WIDTH, layout);
-                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, METADATA, false)) {
+                ActivationStore store = ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE)) {
             appendRest(store, batch);
             store.finish(IDS, Map.of("seconds", 1.25));
         }

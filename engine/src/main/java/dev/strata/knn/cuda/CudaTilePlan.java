@@ -47,7 +47,7 @@ record CudaTilePlan(int rowTile, int colBlock, int uploadRows, int capacity, lon
         if (left < (long) minRows * (perRowFixed + (long) minCols * 4)) {
             double gib = 1024.0 * 1024 * 1024;
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                    "n = %d rows of D = %d need about %.2f GiB of GPU memory, %.2f GiB are free; use --device cpu",
+                    "n = %d rows of D = %d need about %.2f GiB of GPU memory, %.2f GiB are free; use the cpu device",
                     n, dim, (fixed + (long) minRows * (perRowFixed + (long) minCols * 4) + RESERVE) / gib, freeBytes / gib));
         }
         int rowTile = Math.min(n, MAX_ROW_TILE);

@@ -228,7 +228,7 @@ class CudaCpuSideTest {
         assertTrue(auto.backend().describe().startsWith("cpu"));
         String note = auto.note().orElseThrow();
         String firstClause = cuda.split(";")[0];
-        assertTrue(note.startsWith("no CUDA backend (" + firstClause + "; --device cuda lists all); using cpu"), note);
+        assertTrue(note.startsWith("no CUDA backend (" + firstClause + "; asking for the cuda device by name lists all); using cpu"), note);
         assertFalse(note.contains("\n"));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> KnnBackends.select(KnnBackends.Device.CUDA, 1));
         assertEquals("no CUDA backend: " + cuda, e.getMessage());
