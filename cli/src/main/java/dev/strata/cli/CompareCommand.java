@@ -1,8 +1,8 @@
 package dev.strata.cli;
 
 import dev.strata.compare.Comparison;
-import dev.strata.compare.Comparisons;
 import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.Comparisons;
 import dev.strata.compare.InputsDifferException;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats;

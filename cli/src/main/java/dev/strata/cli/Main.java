@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The strata command line: a thin layer over the engine; each subcommand lives in its own class. */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -6,8 +6,8 @@ import dev.strata.knn.LayerView;
 import dev.strata.store.Pooling;
 import dev.strata.study.Study;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * Option values picocli converts to the engine's enums, with the engine's wording of a value it does not know; such

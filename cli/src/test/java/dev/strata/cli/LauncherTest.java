@@ -1,5 +1,7 @@
 package dev.strata.cli;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +22,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The launcher script (src/main/sh/strata.in, as {@code make build} installs it) run for real: it keeps stderr to

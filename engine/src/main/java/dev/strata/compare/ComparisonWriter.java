@@ -1,5 +1,7 @@
 package dev.strata.compare;
 
+import static dev.strata.io.JsonNumbers.finiteOrNull;
+
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.chart.Heatmap;
 import dev.strata.io.AtomicFile;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
-
-import static dev.strata.io.JsonNumbers.finiteOrNull;
 
 /**
  * Writes a comparison into a directory: similarity.npy (float64 [rows, cols]), similarity.csv

@@ -1,10 +1,10 @@
 package dev.strata.corpus;
 
-import dev.strata.io.Sha256;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.io.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

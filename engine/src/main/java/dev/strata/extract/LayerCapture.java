@@ -1,5 +1,7 @@
 package dev.strata.extract;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import dev.strata.bindings.EvalHook;
 import dev.strata.bindings.Ggml;
 import java.lang.foreign.Arena;
@@ -7,8 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 /**
  * Receives graph nodes during llama_decode and keeps, for each sequence of the batch, the last token's

@@ -1,7 +1,7 @@
 package dev.strata.store;
 
-import dev.strata.io.SafetensorsReader;
 import dev.strata.io.SafetensorsReader.TensorInfo;
+import dev.strata.io.SafetensorsReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

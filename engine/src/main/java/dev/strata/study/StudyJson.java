@@ -1,5 +1,7 @@
 package dev.strata.study;
 
+import static dev.strata.io.JsonNumbers.finiteOrNull;
+
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Summary;
@@ -15,8 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.strata.io.JsonNumbers.finiteOrNull;
 
 /** {@code study.json}: the study's settings, models, every pair's key statistics and where its files are. */
 final class StudyJson {

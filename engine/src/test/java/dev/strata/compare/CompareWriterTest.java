@@ -1,5 +1,7 @@
 package dev.strata.compare;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.chart.Heatmap;
 import dev.strata.io.Npy;
@@ -12,8 +14,6 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class CompareWriterTest {
     @TempDir Path dir;

@@ -1,5 +1,9 @@
 package dev.strata.compare;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.strata.compare.SimilarityStats.DiagonalMeans;
 import dev.strata.knn.KnnBackend;
 import dev.strata.knn.KnnBackends;
@@ -8,10 +12,6 @@ import dev.strata.knn.RowMatrix;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class KSensitivityTest {
     private static final KnnBackend CPU = KnnBackends.cpu(2);

@@ -1,5 +1,8 @@
 package dev.strata.compare;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.strata.compare.PromptBootstrap.Intervals;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,9 +12,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PromptBootstrapTest {
     static final int N = 9;

@@ -1,5 +1,8 @@
 package dev.strata.compare;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.strata.knn.KnnBackend;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.RowMatrix;
@@ -8,9 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SubsampleCurveTest {
     private static final KnnBackend CPU = KnnBackends.cpu(2);

@@ -1,5 +1,9 @@
 package dev.strata.extract;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.strata.store.Pooling;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -10,10 +14,6 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BatchDecoderTest {
     static final String[] PROMPTS = {

@@ -1,5 +1,7 @@
 package dev.strata.knn;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
@@ -7,8 +9,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 class KnnCpuTest {
     /** float32 rounding of unit-vector dot products stays far below this for the dimensions tested. */

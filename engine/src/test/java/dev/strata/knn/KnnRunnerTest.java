@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.Npy;
-import dev.strata.io.SafetensorsReader;
 import dev.strata.io.SafetensorsReader.DType;
+import dev.strata.io.SafetensorsReader;
 import dev.strata.io.SafetensorsWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

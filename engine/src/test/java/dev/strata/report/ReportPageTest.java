@@ -1,5 +1,9 @@
 package dev.strata.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.strata.compare.Comparison;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.Summary;
@@ -17,10 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The page on a hand-made study: every value from the study is escaped, the markup of the template is not. */
 class ReportPageTest {

@@ -1,14 +1,14 @@
 package dev.strata.study;
 
-import dev.strata.results.Reading;
-import dev.strata.results.Reading.PairFacts;
-import dev.strata.results.Reading.WithinFacts;
-import java.util.List;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.results.Reading.PairFacts;
+import dev.strata.results.Reading.WithinFacts;
+import dev.strata.results.Reading;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The plain-language reading on hand-made numbers: it must say what the numbers say, including when they are weak. */
 class StudyReadingTest {

@@ -1,5 +1,9 @@
 package dev.strata.bindings.cuda;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import dev.strata.bindings.NativeException;
 import dev.strata.bindings.NativeLibrary;
 import java.lang.foreign.Arena;
@@ -8,10 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * cublas_api.h (libcublas), the parts strata uses. Handles, streams and matrices are

@@ -1,5 +1,8 @@
 package dev.strata.knn.cuda;
 
+import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_DEVICE_TO_HOST;
+import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_HOST_TO_DEVICE;
+
 import dev.strata.bindings.cuda.Cublas;
 import dev.strata.bindings.cuda.CudaDriver;
 import dev.strata.bindings.cuda.CudaLibraries;
@@ -21,9 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.IntStream;
-
-import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_DEVICE_TO_HOST;
-import static dev.strata.bindings.cuda.CudaRuntime.MEMCPY_HOST_TO_DEVICE;
 
 /**
  * Exact cosine k-NN on a CUDA GPU: cuBLAS computes Gram tiles, our own kernels (native/cuda/knn_topk.cu,

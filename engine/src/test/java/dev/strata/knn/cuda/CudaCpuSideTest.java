@@ -1,5 +1,7 @@
 package dev.strata.knn.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.strata.knn.CudaProbe;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.NearTies;
@@ -17,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** The CUDA backend's CPU-side logic: error bound and window, tile plan, kernel cache, source, selection. */
 class CudaCpuSideTest {

@@ -1,5 +1,7 @@
 package dev.strata.knn.cuda;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 import dev.strata.knn.CudaProbe;
 import dev.strata.knn.KnnBackends;
 import dev.strata.knn.RowMatrix;
@@ -8,8 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import static org.junit.jupiter.api.Assertions.*;
 
 /** GPU parity with the CPU backend; skipped where there is no CUDA device (never run by the author: no GPU). */
 class CudaKnnParityTest {
