@@ -297,6 +297,10 @@ final class GgufMutations {
             MemorySegment copy = MemorySegment.ofArray(bytes);
             int size = tensor.type == GgmlType.F32 ? 4 : 2;
             long index = (long) (where * (bytes.length / size));
+            if (name.equals("token_embd.weight")) {
+                // Rows the fuzz prompts use: BOS of a SentencePiece vocabulary (1) and "a" in GPT-2's (64).
+                index = (index % 2 == 0 ? 1 : 64) * tensor.dims[0] + index % tensor.dims[0];
+            }
             if (size == 4) {
                 copy.set(LE_FLOAT, index * 4, value);
             } else {
