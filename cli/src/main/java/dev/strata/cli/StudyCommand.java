@@ -41,6 +41,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "-k", defaultValue = "10", paramLabel = "K", description = "neighbours per prompt (default ${DEFAULT-VALUE})")
     int k;
 
+    @Option(names = "--k-max", defaultValue = "100", paramLabel = "K",
+            description = "one extra k-NN pass at this k gives the k sensitivity (k = 1, 10, 50, 100 up to it; at most"
+                    + " n-1 is used) (default ${DEFAULT-VALUE})")
+    int kMax;
+
     @Mixin
     ViewOption view;
 
@@ -70,7 +75,7 @@ public final class StudyCommand implements Callable<Integer> {
         Study.Control chosenControl = control == null ? Study.Control.NONE : control;
         if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
         ExtractOptions extract = extraction.toOptions();
-        Study.Options options = new Study.Options(pooling, k, view.kind, extract,
+        Study.Options options = new Study.Options(pooling, k, kMax, view.kind, extract,
                 device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
                 Main.version(), onModelError);
         Corpus prompts = corpus.load();

@@ -114,6 +114,7 @@ class StudyCommandTest {
         assertEquals(List.of(2, 3, 4), models.stream().map(m -> ((List<?>) m.get("layers")).size()).toList(),
                 "the hf view without h_0 has L layers");
         assertTrue(Files.isRegularFile(out.resolve("models/tiny-3x48/knn-last-k5.npy")));
+        checkSensitivity(json);
 
         Set<String> images = checkImages();
         assertTrue(images.containsAll(List.of("report/grid.png", "report/depth-map.png", "report/row-maxima.png",
@@ -125,6 +126,27 @@ class StudyCommandTest {
         assertTrue(html.contains((String) models.get(0).get("sha256")), "model checksums in the provenance");
     }
 
+    /** 40 prompts: k_max is lowered to 39, which covers k = 1 and 10; no subset is smaller than the corpus. */
+    @SuppressWarnings("unchecked")
+    static void checkSensitivity(Map<String, Object> json) {
+        Map<String, Object> settings = (Map<String, Object>) json.get("sensitivity");
+        assertEquals(39, ((Number) settings.get("k_max")).intValue());
+        assertEquals(List.of(1, 10), ((List<Number>) settings.get("ks")).stream().map(Number::intValue).toList());
+        assertEquals(List.of(40), ((List<Number>) settings.get("subsample_sizes")).stream().map(Number::intValue).toList());
+        assertTrue(Files.isRegularFile(out.resolve("models/tiny-3x48/knn-last-k39.npy")));
+        for (Map<String, Object> p : list(json, "pairs")) {
+            List<Map<String, Object>> byK = list(p, "k_sensitivity");
+            assertEquals(List.of(1, 10), byK.stream().map(e -> ((Number) e.get("k")).intValue()).toList());
+            Map<String, Object> bootstrap = (Map<String, Object>) p.get("bootstrap_interval");
+            List<Number> on = (List<Number>) bootstrap.get("on_diagonal_mean");
+            assertTrue(on.get(0).doubleValue() <= on.get(1).doubleValue(), on.toString());
+            List<Map<String, Object>> subsample = list(p, "subsample");
+            assertEquals(1, subsample.size());
+            assertEquals(p.get("on_diagonal_mean"), subsample.getFirst().get("on_diagonal_mean"),
+                    "the full corpus is the study itself");
+        }
+    }
+
     @Test
     @Order(2)
     void aSecondRunReusesEverything() throws IOException {
@@ -132,11 +154,14 @@ class StudyCommandTest {
         Path knn = out.resolve("models/tiny-4x64/knn-last-k5.npy");
         FileTime before = Files.getLastModifiedTime(activations);
         FileTime knnBefore = Files.getLastModifiedTime(knn);
+        Path knnMax = out.resolve("models/tiny-4x64/knn-last-k39.npy");
+        FileTime knnMaxBefore = Files.getLastModifiedTime(knnMax);
         long started = System.nanoTime();
         assertEquals(0, Main.run(command.toArray(String[]::new)));
         double seconds = (System.nanoTime() - started) / 1e9;
         assertEquals(before, Files.getLastModifiedTime(activations), "not extracted again");
         assertEquals(knnBefore, Files.getLastModifiedTime(knn), "k-NN not recomputed");
+        assertEquals(knnMaxBefore, Files.getLastModifiedTime(knnMax), "k-NN at k_max not recomputed");
         for (Map<String, Object> m : list(studyJson(), "models")) {
             assertEquals(true, m.get("extraction_reused"), m.get("name").toString());
             assertEquals(true, m.get("knn_reused"), m.get("name").toString());

@@ -30,7 +30,7 @@ public final class PromptBootstrap {
      * Intervals for every pair i <= j of {@code tables}, in the order of {@link NeighbourSimilarity#allPairs}.
      */
     public static List<Intervals> allPairs(List<NeighbourTable> tables, int resamples, long seed) {
-        if (resamples < 2) throw new IllegalArgumentException("a bootstrap needs at least 2 resamples, got " + resamples);
+        if (resamples < 1) throw new IllegalArgumentException("a bootstrap needs at least 1 resample, got " + resamples);
         List<double[][]> scores = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             for (int j = i; j < tables.size(); j++) scores.add(promptScores(tables.get(i), tables.get(j)));

@@ -4,10 +4,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Everything a finished study holds: what the report and study.json are made from. */
+/**
+ * Everything a finished study holds: what the report and study.json are made from.
+ *
+ * @param sensitivity the k, bootstrap and subsample statistics of every pair
+ */
 public record StudyResult(Path out, String corpusName, String corpusSha256, int n, Settings settings,
                           List<ModelResult> models, List<SkippedModel> skipped, List<Pair> pairs,
-                          Map<String, Double> stageSeconds, Path studyJson, Path report) {
+                          Sensitivity sensitivity, Map<String, Double> stageSeconds, Path studyJson, Path report) {
     /** The M of unrelated neighbour sets, k/(n-1). */
     public double chance() {
         return (double) settings.k() / (n - 1);

@@ -22,6 +22,7 @@ import dev.strata.report.StudyReport;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
+import dev.strata.results.Sensitivity;
 import dev.strata.results.Settings;
 import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
@@ -85,19 +86,21 @@ public final class Study {
     /**
      * How to run.
      *
+     * @param kMax       the k of the extra k-NN pass the k sensitivity comes from (at most n - 1 is used)
      * @param knnThreads CPU threads for k-NN (0: all)
      * @param resamples  shuffles per block permutation test
      * @param seed       seed of the permutation tests and of the untrained controls
      * @param version    strata's version, recorded in the outputs
      */
-    public record Options(Pooling pooling, int k, LayerView.Kind view, ExtractOptions extract, KnnBackends.Device device,
-                          int knnThreads, Control control, int resamples, long seed, String version,
+    public record Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
+                          KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
                           OnModelError onModelError) {
         public Options {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
             Objects.requireNonNull(onModelError);
             if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+            if (kMax < 1) throw new IllegalArgumentException("k_max must be at least 1, got " + kMax);
             if (resamples < 1) throw new IllegalArgumentException("resamples must be at least 1, got " + resamples);
         }
     }
@@ -163,11 +166,14 @@ public final class Study {
         long started = System.nanoTime();
         List<Pair> pairs = compare(results, out, options, listener);
         seconds.put("compare: " + pairs.size() + " pairs", since(started));
+        started = System.nanoTime();
+        Sensitivity sensitivity = Sensitivities.compute(results, pairs, kMax(options, corpus), options, listener);
+        seconds.put("sensitivity", since(started));
 
         Path studyJson = out.resolve(STUDY_JSON);
         Path report = out.resolve(StudyReport.HTML);
         StudyResult result = new StudyResult(out, corpus.name(), corpus.sha256(), corpus.size(), settings(options),
-                List.copyOf(results), List.copyOf(skipped), pairs, seconds, studyJson, report);
+                List.copyOf(results), List.copyOf(skipped), pairs, sensitivity, seconds, studyJson, report);
         started = System.nanoTime();
         listener.stage("report: writing " + report);
         StudyReport.write(result);
@@ -240,20 +246,17 @@ public final class Study {
                         extraction.prompts(), extraction.tokens(), extraction.seconds()));
         seconds.put("extract: " + model.name(), extraction.seconds());
 
-        Path knn = dir.resolve("knn-" + options.pooling().label() + "-k" + options.k() + ".npy");
+        Path knn = knnFile(dir, options, options.k());
         long started = System.nanoTime();
-        boolean reuse = knnUpToDate(knn, activations, options);
-        if (reuse) {
-            listener.stage("knn " + model.name() + ": reused " + knn.getFileName());
-        } else {
-            PrintStream log = listener.knnLog();
-            KnnRunner.Summary s = KnnRunner.run(activations, knn, new KnnRunner.Options(options.k(), options.view(),
-                    options.device(), options.knnThreads(), log == null), log == null ? System.err : log);
-            listener.stage(String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
-                    model.name(), s.layers().size(), s.n(), s.k(), s.backend(), s.seconds()));
-        }
+        boolean reuse = knn(model, activations, knn, options.k(), options, listener);
         double knnSeconds = reuse ? 0 : since(started);
         seconds.put("knn: " + model.name(), knnSeconds);
+        int kMax = kMax(options, corpus);
+        if (kMax != options.k()) {
+            started = System.nanoTime();
+            boolean reused = knn(model, activations, knnFile(dir, options, kMax), kMax, options, listener);
+            seconds.put("knn: " + model.name() + " (k = " + kMax + ")", reused ? 0 : since(started));
+        }
         ActivationsMetadata metadata;
         try (ActivationsFile file = ActivationsFile.open(activations)) {
             metadata = file.metadata();
@@ -287,13 +290,38 @@ public final class Study {
         }
     }
 
+    /** The k-NN table of a model's folder at {@code k}. */
+    static Path knnFile(Path modelDir, Options options, int k) {
+        return modelDir.resolve("knn-" + options.pooling().label() + "-k" + k + ".npy");
+    }
+
+    /** The k of the k sensitivity's pass: the option, but no more than the corpus allows. */
+    static int kMax(Options options, Corpus corpus) {
+        return Math.min(options.kMax(), corpus.size() - 1);
+    }
+
+    /** Computes the k-NN table {@code knn} at {@code k}, or reuses it when it is up to date; says whether it reused. */
+    private static boolean knn(Model model, Path activations, Path knn, int k, Options options, Listener listener)
+            throws IOException {
+        if (knnUpToDate(knn, activations, k, options)) {
+            listener.stage("knn " + model.name() + ": reused " + knn.getFileName());
+            return true;
+        }
+        PrintStream log = listener.knnLog();
+        KnnRunner.Summary s = KnnRunner.run(activations, knn, new KnnRunner.Options(k, options.view(),
+                options.device(), options.knnThreads(), log == null), log == null ? System.err : log);
+        listener.stage(String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
+                model.name(), s.layers().size(), s.n(), s.k(), s.backend(), s.seconds()));
+        return false;
+    }
+
     /** A k-NN file is reused when its sidecar says it came from these activations (by checksum), k and view. */
-    static boolean knnUpToDate(Path knn, Path activations, Options options) throws IOException {
+    static boolean knnUpToDate(Path knn, Path activations, int k, Options options) throws IOException {
         if (!Files.isRegularFile(knn)) return false;
         Optional<KnnSidecar> sidecar = KnnSidecar.readBeside(knn);
         if (sidecar.isEmpty()) return false;
         KnnSidecar s = sidecar.get();
-        return Integer.valueOf(options.k()).equals(s.k()) && options.view().toString().equals(s.view())
+        return Integer.valueOf(k).equals(s.k()) && options.view().toString().equals(s.view())
                 && Sha256.of(activations).equals(s.sourceSha256());
     }
 

@@ -4,16 +4,21 @@ import static dev.strata.io.JsonNumbers.finiteOrNull;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.KSensitivity;
+import dev.strata.compare.PromptBootstrap;
+import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.io.AtomicFile;
 import dev.strata.report.StudyReport;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
+import dev.strata.results.Sensitivity;
 import dev.strata.results.Settings;
 import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +100,7 @@ final class StudyJson {
             pair.put("spearman_columns", finiteOrNull(s.columnArgmaxSpearman()));
             pair.put("p_blocks_5", finiteOrNull(s.permutationP(5)));
             pair.put("p_blocks_10", finiteOrNull(s.permutationP(10)));
+            putSensitivity(pair, r.sensitivity().pairs().get(pairs.size()), o.k());
             pairs.add(pair);
         }
         json.put("pairs", pairs);
@@ -103,7 +109,53 @@ final class StudyJson {
         r.stageSeconds().forEach(timings::put);
         json.put("seconds", timings);
         json.put("report", StudyReport.HTML);
+        Sensitivity sensitivity = r.sensitivity();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("k_max", sensitivity.kMax());
+        settings.put("ks", sensitivity.ks());
+        settings.put("bootstrap_resamples", sensitivity.resamples());
+        settings.put("bootstrap_interval", "percentile, " + Math.round(PromptBootstrap.CONFIDENCE * 100) + "%");
+        settings.put("seed", sensitivity.seed());
+        settings.put("subsample_sizes", sensitivity.sizes());
+        settings.put("details", "docs/statistics.md");
+        json.put("sensitivity", settings);
         AtomicFile.writeString(r.studyJson(), JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
                 JSON.Feature.WRITE_NULL_PROPERTIES).asString(json) + "\n");
+    }
+
+    /** A pair's diagonal means at each k, their bootstrap intervals at the study's k and at each subsample size. */
+    private static void putSensitivity(Map<String, Object> pair, Sensitivity.ForPair s, int k) {
+        List<Object> byK = new ArrayList<>();
+        for (KSensitivity.Point point : s.byK()) {
+            Map<String, Object> entry = means(point.means());
+            entry.put("k", point.k());
+            byK.add(entry);
+        }
+        pair.put("k_sensitivity", byK);
+        Map<String, Object> bootstrap = new LinkedHashMap<>();
+        bootstrap.put("on_diagonal_mean", interval(s.bootstrap().on()));
+        bootstrap.put("off_diagonal_mean", interval(s.bootstrap().off()));
+        bootstrap.put("on_minus_off", interval(s.bootstrap().difference()));
+        pair.put("bootstrap_interval", bootstrap);
+        List<Object> bySize = new ArrayList<>();
+        for (Sensitivity.SizePoint point : s.bySize()) {
+            Map<String, Object> entry = means(point.means());
+            entry.put("n", point.n());
+            entry.put("chance", (double) k / (point.n() - 1));
+            bySize.add(entry);
+        }
+        pair.put("subsample", bySize);
+    }
+
+    private static Map<String, Object> means(SimilarityStats.DiagonalMeans means) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("on_diagonal_mean", finiteOrNull(means.on()));
+        entry.put("off_diagonal_mean", finiteOrNull(means.off()));
+        entry.put("on_minus_off", finiteOrNull(means.difference()));
+        return entry;
+    }
+
+    private static List<Object> interval(PromptBootstrap.Interval interval) {
+        return Arrays.asList(finiteOrNull(interval.low()), finiteOrNull(interval.high()));
     }
 }

@@ -146,7 +146,7 @@ class NonFiniteActivationsTest {
         assertFalse(Files.exists(knn));
 
         Path study = tmp.resolve("study");
-        Study.Options options = new Study.Options(Pooling.LAST, 2, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
+        Study.Options options = new Study.Options(Pooling.LAST, 2, 100, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
                 KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.STOP);
         NonFiniteActivationsException stopped = assertThrows(NonFiniteActivationsException.class,
                 () -> Study.run(List.of(model), corpus, study, options, new Extractor("test"), new SilentListener()));

@@ -5,18 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.compare.Comparison;
+import dev.strata.compare.KSensitivity;
+import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.SimilarityMetric;
+import dev.strata.compare.SimilarityStats.DiagonalMeans;
 import dev.strata.compare.Summary;
 import dev.strata.knn.LayerView;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
+import dev.strata.results.Sensitivity;
 import dev.strata.results.Settings;
 import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.Pooling;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +50,24 @@ class ReportPageTest {
         Settings settings = new Settings(Pooling.LAST, 3, LayerView.Kind.HF, 32, "none", 20, 7, "1.0<dev>", "v0.5.0");
         List<SkippedModel> skipped = List.of(new SkippedModel(new Model("broken", "broken", Path.of("/b.gguf"), null),
                 "killed by <signal> & more"));
-        return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, seconds,
+        return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, sensitivity(), seconds,
                 out.resolve("study.json"), out.resolve("report.html"));
+    }
+
+    /** Made-up numbers for three pairs: k = 1 and 10 from a k_max of 19, subsets of 10 and 20 prompts. */
+    static Sensitivity sensitivity() {
+        List<Sensitivity.ForPair> pairs = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            double on = 0.5 + 0.1 * p;
+            List<KSensitivity.Point> byK = List.of(new KSensitivity.Point(1, new DiagonalMeans(on - 0.2, 0.1)),
+                    new KSensitivity.Point(10, new DiagonalMeans(on, 0.2)));
+            PromptBootstrap.Intervals intervals = new PromptBootstrap.Intervals(new PromptBootstrap.Interval(on - 0.05,
+                    on + 0.05), new PromptBootstrap.Interval(0.15, 0.25), new PromptBootstrap.Interval(on - 0.3, on - 0.1));
+            List<Sensitivity.SizePoint> bySize = List.of(new Sensitivity.SizePoint(10, new DiagonalMeans(on - 0.1, 0.3)),
+                    new Sensitivity.SizePoint(20, new DiagonalMeans(on, 0.2)));
+            pairs.add(new Sensitivity.ForPair(byK, intervals, bySize));
+        }
+        return new Sensitivity(19, List.of(1, 10), 20, 7, List.of(10, 20), pairs);
     }
 
     static Pair pair(Path out, int i, int j, String a, String b, double[][] m) {
