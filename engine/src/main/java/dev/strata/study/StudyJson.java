@@ -127,8 +127,9 @@ final class StudyJson {
     private static void putSensitivity(Map<String, Object> pair, Sensitivity.ForPair s, int k) {
         List<Object> byK = new ArrayList<>();
         for (KSensitivity.Point point : s.byK()) {
-            Map<String, Object> entry = means(point.means());
+            Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("k", point.k());
+            entry.putAll(means(point.means()));
             byK.add(entry);
         }
         pair.put("k_sensitivity", byK);
@@ -139,9 +140,10 @@ final class StudyJson {
         pair.put("bootstrap_interval", bootstrap);
         List<Object> bySize = new ArrayList<>();
         for (Sensitivity.SizePoint point : s.bySize()) {
-            Map<String, Object> entry = means(point.means());
+            Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("n", point.n());
             entry.put("chance", (double) k / (point.n() - 1));
+            entry.putAll(means(point.means()));
             bySize.add(entry);
         }
         pair.put("subsample", bySize);
