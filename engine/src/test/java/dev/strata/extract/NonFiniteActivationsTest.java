@@ -158,7 +158,7 @@ class NonFiniteActivationsTest {
         }
 
         // Asked to skip failing models, the study leaves it out, says why, and compares the others.
-        Study.Options skipping = new Study.Options(Pooling.LAST, 2, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
+        Study.Options skipping = new Study.Options(Pooling.LAST, 2, 100, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
                 KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.SKIP);
         StudyResult withoutIt = Study.run(List.of(model, TestModels.tinyF32()), corpus, study, skipping, new Extractor("test"),
                 new SilentListener());
