@@ -4,10 +4,12 @@ import com.samskivert.mustache.Escapers;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
 import dev.strata.compare.ComparisonWriter;
+import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.Summary;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Reading;
+import dev.strata.results.Sensitivity;
 import dev.strata.results.Settings;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsMetadata;
@@ -36,7 +38,8 @@ final class ReportPage {
                   String pooling, String view, String viewMeaning, String chance, int maxTokens, int resamples,
                   long seed, String version, String llamaCpp, boolean hasSkipped, List<SkippedRow> skipped,
                   List<String> reading, boolean hasCrossPairs,
-                  List<PairRow> pairRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
+                  List<PairRow> pairRows, int kMax, int bootstrapResamples, List<String> sensitivityKs,
+                  List<String> sensitivitySizes, List<SensitivityRow> sensitivityRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
                   List<Heatmap> crossHeatmaps, List<Heatmap> withinHeatmaps, List<ModelRow> models,
                   List<Timing> timings) {}
 
@@ -47,6 +50,10 @@ final class ReportPage {
     record PairRow(boolean firstWithControl, String a, String b, int rows, int columns, String onDiagonal,
                    String offDiagonal, String onAboveOff, String spearmanRows, String spearmanColumns, String p5,
                    String p10, String dir) {}
+
+    /** One pair's bootstrap intervals, "on / off" at each k, and on − off at each subsample size, formatted. */
+    record SensitivityRow(String a, String b, String onInterval, String offInterval, String differenceInterval,
+                          List<String> byK, List<String> bySize) {}
 
     record Heatmap(String src, String caption) {}
 
@@ -78,7 +85,10 @@ final class ReportPage {
                 o.pooling().label(), o.view().toString(), viewMeaning, Reading.fmt4(r.chance()), o.maxTokens(),
                 o.resamples(), o.seed(), o.version(), o.llamaCpp(), !r.skipped().isEmpty(), r.skipped().stream()
                         .map(m -> new SkippedRow(m.model().name(), m.model().file().toString(), m.reason())).toList(),
-                r.reading(), !cross.isEmpty(), rows, depthMap,
+                r.reading(), !cross.isEmpty(), rows, r.sensitivity().kMax(), r.sensitivity().resamples(),
+                r.sensitivity().ks().stream().map(k -> "k = " + k).toList(),
+                r.sensitivity().sizes().stream().map(n -> "n = " + n).toList(),
+                cross.stream().map(p -> sensitivityRow(r, p)).toList(), depthMap,
                 mapPairs.size() < cross.size(), cross.stream().map(p -> heatmap(r, p)).toList(),
                 r.pairs().stream().filter(Pair::withinModel).map(p -> heatmap(r, p)).toList(),
                 r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r));
@@ -92,6 +102,18 @@ final class ReportPage {
                 s.onDiagonalMean() > s.offDiagonalMean() ? "yes" : "no", number(s.rowArgmaxSpearman(), 2),
                 number(s.columnArgmaxSpearman(), 2), number(s.permutationP(5), 3), number(s.permutationP(10), 3),
                 r.relative(p.dir()));
+    }
+
+    private static SensitivityRow sensitivityRow(StudyResult r, Pair p) {
+        Sensitivity.ForPair s = r.sensitivity().pairs().get(r.pairs().indexOf(p));
+        return new SensitivityRow(p.comparison().nameA(), p.comparison().nameB(), interval(s.bootstrap().on()),
+                interval(s.bootstrap().off()), interval(s.bootstrap().difference()),
+                s.byK().stream().map(k -> number(k.means().on(), 3) + " / " + number(k.means().off(), 3)).toList(),
+                s.bySize().stream().map(n -> number(n.means().difference(), 3)).toList());
+    }
+
+    private static String interval(PromptBootstrap.Interval interval) {
+        return number(interval.low(), 3) + " – " + number(interval.high(), 3);
     }
 
     private static Heatmap heatmap(StudyResult r, Pair p) {

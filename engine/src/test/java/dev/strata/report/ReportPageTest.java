@@ -95,6 +95,18 @@ class ReportPageTest {
     }
 
     @Test
+    void showsTheIntervalsAndTheKAndNTables() {
+        String html = render();
+        assertTrue(html.contains("<td class=\"num\">0.550 – 0.650</td><td class=\"num\">0.150 – 0.250</td>"
+                + "<td class=\"num\">0.300 – 0.500</td>"), "the cross pair's intervals");
+        assertTrue(html.contains("<th>k = 1</th><th>k = 10</th>"), "a column per k");
+        assertTrue(html.contains("<td class=\"num\">0.400 / 0.100</td><td class=\"num\">0.600 / 0.200</td>"), html);
+        assertTrue(html.contains("<th>n = 10</th><th>n = 20</th>"), "a column per subsample size");
+        assertTrue(html.contains("<td class=\"num\">0.200</td><td class=\"num\">0.400</td>"), "on − off per size");
+        assertTrue(html.contains("one k-NN pass at k = 19"));
+    }
+
+    @Test
     void keepsTheTemplatesOwnMarkup() {
         String html = render();
         assertTrue(html.startsWith("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"), html);
