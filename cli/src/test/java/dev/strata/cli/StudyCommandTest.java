@@ -156,9 +156,7 @@ class StudyCommandTest {
         FileTime knnBefore = Files.getLastModifiedTime(knn);
         Path knnMax = out.resolve("models/tiny-4x64/knn-last-k39.npy");
         FileTime knnMaxBefore = Files.getLastModifiedTime(knnMax);
-        long started = System.nanoTime();
         assertEquals(0, Main.run(command.toArray(String[]::new)));
-        double seconds = (System.nanoTime() - started) / 1e9;
         assertEquals(before, Files.getLastModifiedTime(activations), "not extracted again");
         assertEquals(knnBefore, Files.getLastModifiedTime(knn), "k-NN not recomputed");
         assertEquals(knnMaxBefore, Files.getLastModifiedTime(knnMax), "k-NN at k_max not recomputed");
@@ -166,7 +164,6 @@ class StudyCommandTest {
             assertEquals(true, m.get("extraction_reused"), m.get("name").toString());
             assertEquals(true, m.get("knn_reused"), m.get("name").toString());
         }
-        assertTrue(seconds < 15, "second run took " + seconds + " s");
     }
 
     @Test
