@@ -19,7 +19,7 @@ public final class DecayChart {
         double hi = chance;
         for (Curve c : models) {
             for (double v : c.y()) hi = Math.max(hi, v);
-            plot.add(c.label(), c.x(), c.y(), index++, true, true);
+            plot.add(c.label(), c.x(), c.y(), index++, true);
         }
         plot.x(0.5, Math.max(1.5, maxOffset + 0.5)).y(0, Math.min(1, hi * 1.08));
         plot.reference(String.format(Locale.ROOT, "chance %.4f", chance), 0, chance, maxOffset + 1, chance,

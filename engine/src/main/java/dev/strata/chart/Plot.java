@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A small x-y chart drawn with Java2D: lines and/or markers per series, reference lines (identity, chance), round
+ * A small x-y chart drawn with Java2D: markers (and lines) per series, reference lines (identity, chance), round
  * ticks, axis titles and a legend to the right. Enough for the study report; not a plotting library.
  */
 final class Plot {
@@ -26,7 +26,7 @@ final class Plot {
     private static final int LEGEND_MAX = 18;
 
     /** {@code square}: square markers (used once the palette's colours repeat); label null: not in the legend. */
-    record Series(String label, double[] x, double[] y, Color colour, boolean line, boolean markers, boolean dashed,
+    record Series(String label, double[] x, double[] y, Color colour, boolean line, boolean dashed,
                   boolean square, float width) {}
 
     /** Background series (e.g. pairs with a control): thin, light grey, drawn under the others. */
@@ -65,17 +65,17 @@ final class Plot {
         return this;
     }
 
-    /** A series coloured by its index in the palette (dashed once the palette has been used up). */
-    Plot add(String label, double[] x, double[] y, int index, boolean line, boolean markers) {
+    /** A series with markers, coloured by its index in the palette (dashed once the palette has been used up). */
+    Plot add(String label, double[] x, double[] y, int index, boolean line) {
         Color c = PALETTE[index % PALETTE.length];
         boolean repeat = index >= PALETTE.length;
-        series.add(new Series(label, x, y, c, line, markers, repeat, repeat, 2f));
+        series.add(new Series(label, x, y, c, line, repeat, repeat, 2f));
         return this;
     }
 
-    /** A muted background series; {@code label} (null for none) names the whole group in the legend. */
-    Plot addMuted(String label, double[] x, double[] y, boolean line, boolean markers) {
-        muted.add(new Series(label, x, y, MUTED, line, markers, false, false, 1.3f));
+    /** A muted background series with markers; {@code label} (null for none) names the whole group in the legend. */
+    Plot addMuted(String label, double[] x, double[] y, boolean line) {
+        muted.add(new Series(label, x, y, MUTED, line, false, false, 1.3f));
         return this;
     }
 
@@ -85,10 +85,10 @@ final class Plot {
         boolean mutedLabelled = false;
         for (Curve c : curves) {
             if (c.control()) {
-                addMuted(mutedLabelled ? null : "pairs with an untrained control", c.x(), c.y(), line, true);
+                addMuted(mutedLabelled ? null : "pairs with an untrained control", c.x(), c.y(), line);
                 mutedLabelled = true;
             } else {
-                add(c.label(), c.x(), c.y(), index++, line, true);
+                add(c.label(), c.x(), c.y(), index++, line);
             }
         }
         return this;
@@ -189,21 +189,19 @@ final class Plot {
                 }
                 g.draw(path);
             }
-            if (s.markers() || s.x().length == 1) {
-                double r = s.colour() == MUTED ? (s.line() ? 2.5 : 4.5) : s.line() ? 3.5 : 5.5;
-                for (int i = 0; i < s.x().length; i++) {
-                    if (!Double.isFinite(s.y()[i])) continue;
-                    double cx = pxd(s.x()[i], xr, left, right);
-                    double cy = pyd(s.y()[i], yr, top, bottom);
-                    java.awt.Shape dot = s.square() ? new java.awt.geom.Rectangle2D.Double(cx - r, cy - r, 2 * r, 2 * r)
-                            : new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r);
-                    g.fill(dot);
-                    if (!s.line()) {
-                        g.setColor(Color.WHITE);
-                        g.setStroke(new BasicStroke(1f));
-                        g.draw(dot);
-                        g.setColor(s.colour());
-                    }
+            double r = s.colour() == MUTED ? (s.line() ? 2.5 : 4.5) : s.line() ? 3.5 : 5.5;
+            for (int i = 0; i < s.x().length; i++) {
+                if (!Double.isFinite(s.y()[i])) continue;
+                double cx = pxd(s.x()[i], xr, left, right);
+                double cy = pyd(s.y()[i], yr, top, bottom);
+                java.awt.Shape dot = s.square() ? new java.awt.geom.Rectangle2D.Double(cx - r, cy - r, 2 * r, 2 * r)
+                        : new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r);
+                g.fill(dot);
+                if (!s.line()) {
+                    g.setColor(Color.WHITE);
+                    g.setStroke(new BasicStroke(1f));
+                    g.draw(dot);
+                    g.setColor(s.colour());
                 }
             }
         }
