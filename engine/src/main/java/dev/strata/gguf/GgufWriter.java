@@ -3,9 +3,6 @@ package dev.strata.gguf;
 import dev.strata.io.AtomicFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,13 +96,13 @@ public final class GgufWriter {
     /** Writes the file; {@code target} is replaced only once it is complete. */
     public void write(Path target) throws IOException {
         AtomicFile.write(target, raw -> {
-            Output out = new Output(new BufferedOutputStream(raw, 1 << 16));
+            GgufOutput out = new GgufOutput(new BufferedOutputStream(raw, 1 << 16));
             writeTo(out);
             out.flush();
         });
     }
 
-    private void writeTo(Output out) throws IOException {
+    private void writeTo(GgufOutput out) throws IOException {
         long alignment = values.containsKey(GgufFile.ALIGNMENT_KEY)
                 ? ((Number) values.get(GgufFile.ALIGNMENT_KEY)).longValue()
                 : GgufFile.DEFAULT_ALIGNMENT;
@@ -117,7 +114,7 @@ public final class GgufWriter {
             out.string(entry.getKey());
             GgufValueType type = types.get(entry.getKey());
             out.u32(type.id());
-            value(out, type, entry.getValue());
+            out.value(type, entry.getValue());
         }
         long offset = 0;
         for (PendingTensor tensor : tensors) {
@@ -130,7 +127,7 @@ public final class GgufWriter {
             out.u64(offset);
             offset += padding(tensor.byteSize, alignment) + tensor.byteSize;
         }
-        out.zeros(padding(out.written, alignment));
+        out.zeros(padding(out.written(), alignment));
         for (PendingTensor tensor : tensors) {
             long elements = tensor.byteSize / (tensor.type == GgmlType.F32 ? 4 : 2);
             for (long i = 0; i < elements; i++) {
@@ -149,26 +146,6 @@ public final class GgufWriter {
         return (alignment - offset % alignment) % alignment;
     }
 
-    private static void value(Output out, GgufValueType type, Object value) throws IOException {
-        switch (type) {
-            case UINT8, INT8, BOOL -> out.u8(value instanceof Boolean b ? (b ? 1 : 0) : ((Number) value).intValue());
-            case UINT16, INT16 -> out.u16((short) ((Number) value).intValue());
-            case UINT32, INT32 -> out.u32(((Number) value).intValue());
-            case UINT64, INT64 -> out.u64(((Number) value).longValue());
-            case FLOAT32 -> out.u32(Float.floatToRawIntBits(((Number) value).floatValue()));
-            case FLOAT64 -> out.u64(Double.doubleToRawLongBits(((Number) value).doubleValue()));
-            case STRING -> out.string((String) value);
-            case ARRAY -> {
-                GgufArray array = (GgufArray) value;
-                out.u32(array.elementType().id());
-                out.u64(array.size());
-                for (Object element : array.values()) {
-                    value(out, array.elementType(), element);
-                }
-            }
-        }
-    }
-
     private static void checkValue(GgufValueType type, Object value) {
         boolean fits = switch (type) {
             case BOOL -> value instanceof Boolean;
@@ -184,56 +161,6 @@ public final class GgufWriter {
         };
         if (!fits) {
             throw new IllegalArgumentException(value + " is not a GGUF " + type.name().toLowerCase() + " value");
-        }
-    }
-
-    /** Little-endian primitives, counting bytes written so padding can be computed. */
-    private static final class Output {
-        private final OutputStream out;
-        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        long written;
-
-        Output(OutputStream out) {
-            this.out = out;
-        }
-
-        void u8(int value) throws IOException {
-            out.write(value);
-            written++;
-        }
-
-        void u16(short value) throws IOException {
-            emit(scratch.clear().putShort(value));
-        }
-
-        void u32(int value) throws IOException {
-            emit(scratch.clear().putInt(value));
-        }
-
-        void u64(long value) throws IOException {
-            emit(scratch.clear().putLong(value));
-        }
-
-        void string(String value) throws IOException {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            u64(utf8.length);
-            out.write(utf8);
-            written += utf8.length;
-        }
-
-        void zeros(long count) throws IOException {
-            for (long i = 0; i < count; i++) {
-                u8(0);
-            }
-        }
-
-        void flush() throws IOException {
-            out.flush();
-        }
-
-        private void emit(ByteBuffer filled) throws IOException {
-            out.write(filled.array(), 0, filled.position());
-            written += filled.position();
         }
     }
 }

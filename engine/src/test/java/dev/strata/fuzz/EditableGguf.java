@@ -3,16 +3,14 @@ package dev.strata.fuzz;
 import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.GgufArray;
 import dev.strata.gguf.GgufFile;
+import dev.strata.gguf.GgufOutput;
 import dev.strata.gguf.GgufValueType;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -83,7 +81,7 @@ final class EditableGguf {
         long alignment = alignment();
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            Output out = new Output(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+            GgufOutput out = new GgufOutput(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
             out.u32(0x46554747);
             out.u32(3);
             out.u64(tensors.size());
@@ -92,10 +90,10 @@ final class EditableGguf {
             for (var entry : metadata.entrySet()) {
                 out.string(entry.getKey());
                 out.u32(entry.getValue().type().id());
-                long start = out.written;
-                value(out, entry.getValue().type(), entry.getValue().value());
+                long start = out.written();
+                out.value(entry.getValue().type(), entry.getValue().value());
                 if (entry.getValue().value() instanceof GgufArray array && array.size() > BIG_ARRAY) {
-                    bigArrays.add(new long[] {start, out.written});
+                    bigArrays.add(new long[] {start, out.written()});
                 }
             }
             long offset = 0;
@@ -109,8 +107,8 @@ final class EditableGguf {
                 out.u64(offset);
                 offset += tensor.data.byteSize() + padding(tensor.data.byteSize(), alignment);
             }
-            out.zeros(padding(out.written, alignment));
-            long dataOffset = out.written;
+            out.zeros(padding(out.written(), alignment));
+            long dataOffset = out.written();
             out.flush();
             for (Tensor tensor : tensors) {
                 ByteBuffer data = tensor.data.asByteBuffer();
@@ -125,75 +123,5 @@ final class EditableGguf {
 
     private static long padding(long offset, long alignment) {
         return (alignment - offset % alignment) % alignment;
-    }
-
-    private static void value(Output out, GgufValueType type, Object value) throws IOException {
-        switch (type) {
-            case UINT8, INT8, BOOL -> out.u8(value instanceof Boolean b ? (b ? 1 : 0) : ((Number) value).intValue());
-            case UINT16, INT16 -> out.u16((short) ((Number) value).intValue());
-            case UINT32, INT32 -> out.u32(((Number) value).intValue());
-            case UINT64, INT64 -> out.u64(((Number) value).longValue());
-            case FLOAT32 -> out.u32(Float.floatToRawIntBits(((Number) value).floatValue()));
-            case FLOAT64 -> out.u64(Double.doubleToRawLongBits(((Number) value).doubleValue()));
-            case STRING -> out.string((String) value);
-            case ARRAY -> {
-                GgufArray array = (GgufArray) value;
-                out.u32(array.elementType().id());
-                out.u64(array.size());
-                for (Object element : array.values()) {
-                    value(out, array.elementType(), element);
-                }
-            }
-        }
-    }
-
-    /** Little-endian primitives, counting bytes so the data section can be aligned. */
-    private static final class Output {
-        private final OutputStream out;
-        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        long written;
-
-        Output(OutputStream out) {
-            this.out = out;
-        }
-
-        void u8(int value) throws IOException {
-            out.write(value);
-            written++;
-        }
-
-        void u16(short value) throws IOException {
-            emit(scratch.clear().putShort(value));
-        }
-
-        void u32(int value) throws IOException {
-            emit(scratch.clear().putInt(value));
-        }
-
-        void u64(long value) throws IOException {
-            emit(scratch.clear().putLong(value));
-        }
-
-        void string(String value) throws IOException {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            u64(utf8.length);
-            out.write(utf8);
-            written += utf8.length;
-        }
-
-        void zeros(long count) throws IOException {
-            for (long i = 0; i < count; i++) {
-                u8(0);
-            }
-        }
-
-        void flush() throws IOException {
-            out.flush();
-        }
-
-        private void emit(ByteBuffer filled) throws IOException {
-            out.write(filled.array(), 0, filled.position());
-            written += filled.position();
-        }
     }
 }
