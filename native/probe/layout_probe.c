@@ -77,6 +77,10 @@ int main(void) {
     FIELD(llama_batch, seq_id);
     FIELD(llama_batch, logits);
 
+    SIZE(llama_chat_message);
+    FIELD(llama_chat_message, role);
+    FIELD(llama_chat_message, content);
+
     SIZE(ggml_tensor);
     FIELD(ggml_tensor, type);
     FIELD(ggml_tensor, buffer);

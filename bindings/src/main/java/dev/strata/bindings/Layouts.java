@@ -91,6 +91,11 @@ public final class Layouts {
             ADDRESS.withName("seq_id"),
             ADDRESS.withName("logits")).withName("llama_batch");
 
+    /** One turn of a chat, for llama_chat_apply_template: both strings are NUL-terminated UTF-8. */
+    public static final StructLayout LLAMA_CHAT_MESSAGE = structLayout(
+            ADDRESS.withName("role"),
+            ADDRESS.withName("content")).withName("llama_chat_message");
+
     public static final StructLayout GGML_TENSOR = structLayout(
             JAVA_INT.withName("type"),
             paddingLayout(4),
@@ -109,7 +114,8 @@ public final class Layouts {
             sequenceLayout(8, JAVA_BYTE).withName("padding")).withName("ggml_tensor");
 
     /** Every struct the probe checks. */
-    public static final List<StructLayout> ALL = List.of(LLAMA_MODEL_PARAMS, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH, GGML_TENSOR);
+    public static final List<StructLayout> ALL = List.of(LLAMA_MODEL_PARAMS, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH,
+            LLAMA_CHAT_MESSAGE, GGML_TENSOR);
 
     static long offset(StructLayout struct, String field) {
         return struct.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement(field));

@@ -2,6 +2,7 @@ package dev.strata.bindings;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -151,6 +152,20 @@ public final class Llama {
         }
     }
 
+    /**
+     * llama_model_chat_template with no name: the model's {@code tokenizer.chat_template}, if it has one. Read by
+     * llama.cpp itself, so the text is exactly what {@link #chatApplyTemplate} is then given.
+     */
+    public static Optional<String> modelChatTemplate(MemorySegment model) {
+        MemorySegment text;
+        try {
+            text = (MemorySegment) H.MODEL_CHAT_TEMPLATE.invokeExact(model, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+        return text.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(text.reinterpret(Long.MAX_VALUE).getString(0));
+    }
+
     /** llama_model_get_vocab. */
     public static MemorySegment modelVocab(MemorySegment model) {
         try {
@@ -181,7 +196,7 @@ public final class Llama {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bytes = arena.allocate(Math.max(1, utf8.length));
-            MemorySegment.copy(utf8, 0, bytes, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
+            MemorySegment.copy(utf8, 0, bytes, JAVA_BYTE, 0, utf8.length);
             int capacity = utf8.length + 8;
             while (true) {
                 MemorySegment tokens = arena.allocate(JAVA_INT, capacity);
@@ -189,6 +204,34 @@ public final class Llama {
                 if (n == Integer.MIN_VALUE) throw new NativeException("llama_tokenize overflowed on a text of " + utf8.length + " bytes");
                 if (n >= 0) return Arrays.copyOf(tokens.toArray(JAVA_INT), n);
                 capacity = -n;
+            }
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
+    // ---- chat templates
+
+    /**
+     * llama_chat_apply_template: {@code template} applied to one message of {@code role} holding {@code content}, with
+     * the start of the assistant's reply added when {@code addAssistant}. Empty when llama.cpp does not recognise the
+     * template: it matches a Jinja template against the families it knows and renders its own version of that family,
+     * it does not run the Jinja.
+     */
+    public static Optional<String> chatApplyTemplate(String template, String role, String content, boolean addAssistant) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocate(Layouts.LLAMA_CHAT_MESSAGE);
+            message.set(ADDRESS, Layouts.offset(Layouts.LLAMA_CHAT_MESSAGE, "role"), arena.allocateFrom(role));
+            message.set(ADDRESS, Layouts.offset(Layouts.LLAMA_CHAT_MESSAGE, "content"), arena.allocateFrom(content));
+            MemorySegment tmpl = arena.allocateFrom(template);
+            int capacity = 2 * content.length() + 256;
+            while (true) {
+                MemorySegment buf = arena.allocate(capacity);
+                int n = (int) H.CHAT_APPLY_TEMPLATE.invokeExact(tmpl, message, 1L, addAssistant, buf, capacity);
+                if (n < 0) return Optional.empty();
+                // The result is copied with strncpy: complete (and terminated) only when it is shorter than the buffer.
+                if (n < capacity) return Optional.of(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+                capacity = n + 1;
             }
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
@@ -275,11 +318,14 @@ public final class Llama {
         static final MethodHandle MODEL_N_PARAMS = NativeLibrary.function("llama_model_n_params", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         static final MethodHandle MODEL_DESC = NativeLibrary.function("llama_model_desc", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         static final MethodHandle MODEL_META_VAL_STR = NativeLibrary.function("llama_model_meta_val_str", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+        static final MethodHandle MODEL_CHAT_TEMPLATE = NativeLibrary.function("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         static final MethodHandle MODEL_GET_VOCAB = NativeLibrary.function("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
         static final MethodHandle VOCAB_N_TOKENS = NativeLibrary.function("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         static final MethodHandle VOCAB_GET_ADD_BOS = NativeLibrary.function("llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
         static final MethodHandle TOKENIZE = NativeLibrary.function("llama_tokenize",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        static final MethodHandle CHAT_APPLY_TEMPLATE = NativeLibrary.function("llama_chat_apply_template",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
         static final MethodHandle INIT_FROM_MODEL = NativeLibrary.function("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, Layouts.LLAMA_CONTEXT_PARAMS));
         static final MethodHandle FREE = NativeLibrary.function("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
         static final MethodHandle GET_MEMORY = NativeLibrary.function("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.extract.ChatTemplateException;
 import dev.strata.extract.NonFiniteActivationsException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,6 +18,7 @@ final class Errors {
         if (e instanceof NonFiniteActivationsException) {
             return e.getMessage() + " (--allow-nonfinite stores them and counts them per layer)";
         }
+        if (e instanceof ChatTemplateException) return e.getMessage() + " (leave out --chat-template to use the prompts as they are)";
         String msg = e.getMessage();
         return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
     }

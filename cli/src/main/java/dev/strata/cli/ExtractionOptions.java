@@ -33,6 +33,11 @@ final class ExtractionOptions {
                     + " instead of stopping at the first; k-NN still refuses them")
     boolean allowNonFinite;
 
+    @Option(names = "--chat-template",
+            description = "wrap each prompt in the model's own chat template (tokenizer.chat_template, applied by"
+                    + " llama.cpp) as one user turn followed by the start of the reply; a model without one is refused")
+    boolean chatTemplate;
+
     @Option(names = "--in-process",
             description = "run llama.cpp inside this process instead of a supervised worker process (for debugging and"
                     + " benchmarks: a model that makes llama.cpp abort then ends strata too)")
@@ -53,7 +58,8 @@ final class ExtractionOptions {
             throw new IllegalArgumentException("--batch-tokens (" + batch + ") must be at least --max-tokens ("
                     + maxTokens + "): a prompt is never split across batches");
         }
-        return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers).withNonFiniteAllowed(allowNonFinite);
+        return new ExtractOptions(maxTokens, batch, parallel, threads(), gpuLayers).withNonFiniteAllowed(allowNonFinite)
+                .withChatTemplate(chatTemplate);
     }
 
     int threads() {

@@ -17,9 +17,11 @@ import java.util.Set;
  *                    the last block then runs on those rows alone and llama.cpp copies no logits for the rest
  * @param allowNonFinite whether NaN and infinite activations are stored (and counted per layer in the metadata and
  *                    manifest) instead of stopping the run
+ * @param chatTemplate whether each prompt is wrapped in the model's own chat template, as one user turn followed by
+ *                    the start of the assistant's reply (see {@link ChatTemplate})
  */
 public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers,
-        Set<Pooling> poolings, boolean allowNonFinite) {
+        Set<Pooling> poolings, boolean allowNonFinite, boolean chatTemplate) {
     public static final int DEFAULT_MAX_TOKENS = 512;
     /**
      * llama.cpp keeps logits for every output token, and the mean makes every token an output (it needs all rows),
@@ -30,7 +32,7 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
 
     /** Options that store both poolings. */
     public ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
-        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class), false);
+        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class), false, false);
     }
 
     public ExtractOptions {
@@ -47,12 +49,18 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
 
     /** These options, storing {@code poolings} instead. */
     public ExtractOptions withPoolings(Set<Pooling> poolings) {
-        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite);
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite,
+                chatTemplate);
     }
 
     /** These options, storing non-finite activations ({@code allowed}) or stopping at the first. */
     public ExtractOptions withNonFiniteAllowed(boolean allowed) {
-        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowed);
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowed, chatTemplate);
+    }
+
+    /** These options, with each prompt wrapped in the model's chat template ({@code applied}) or left as it is. */
+    public ExtractOptions withChatTemplate(boolean applied) {
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite, applied);
     }
 
     /**
@@ -68,15 +76,18 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
         Integer batch = saved.get("batch_tokens");
         Integer seqs = saved.get("parallel");
         if (!Integer.valueOf(maxTokens).equals(saved.get("max_tokens")) || batch == null || seqs == null) return this;
-        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers, poolings, allowNonFinite);
+        return new ExtractOptions(maxTokens, batch, seqs, threads, gpuLayers, poolings, allowNonFinite, chatTemplate);
     }
 
     /**
      * The options that decide the stored bytes, for the resume fingerprint. Batch shape is among them: it decides
      * which prompts share a graph, and float results may differ in the last bit between batch shapes. Threads and GPU
-     * layers are not: a resumed run may use another machine's cores. Poolings are in the store's fingerprint.
+     * layers are not: a resumed run may use another machine's cores. Poolings are in the store's fingerprint. The chat
+     * template is named only when applied, so that stores made before the option existed keep their fingerprint; the
+     * template itself is part of the model, whose checksum the store's fingerprint holds.
      */
     public String fingerprint() {
-        return "max_tokens=" + maxTokens + ";batch_tokens=" + batchTokens + ";parallel=" + parallel;
+        return "max_tokens=" + maxTokens + ";batch_tokens=" + batchTokens + ";parallel=" + parallel
+                + (chatTemplate ? ";chat_template=yes" : "");
     }
 }

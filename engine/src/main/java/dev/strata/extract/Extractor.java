@@ -55,10 +55,15 @@ public final class Extractor implements Extraction {
             options = ActivationStore.existing(dir).map(f -> asked.withBatchShapeOf(f.options())).orElse(options);
         }
         try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
+            ChatTemplate template = options.chatTemplate() ? ChatTemplate.of(model) : null;
+            if (template != null && options.maxTokens() <= template.addedTokens()) {
+                throw new IllegalArgumentException(modelFile + ": max tokens " + options.maxTokens() + " leave no room for"
+                        + " a prompt inside the model's chat template, which adds " + template.addedTokens() + " tokens");
+            }
             int tensors = model.nLayer() + 2;
             StoreFingerprint fingerprint = new StoreFingerprint(modelSha, corpus.sha256(), options.fingerprint(),
                     corpus.size(), model.width(), tensors, options.poolings());
-            Map<String, String> metadata = metadata(model, modelSha, corpus, options).toStrings();
+            Map<String, String> metadata = metadata(model, modelSha, corpus, options, template).toStrings();
             NonFiniteValues nonFinite = options.allowNonFinite() ? NonFiniteValues.COUNTED : NonFiniteValues.REFUSED;
             try (ActivationStore store = ifExists == IfExists.RESUME
                     ? ActivationStore.resume(dir, fingerprint, metadata, nonFinite)
@@ -66,16 +71,20 @@ public final class Extractor implements Extraction {
                 if (store.isComplete()) {
                     return new Result(dir, corpus.size(), 0, 0, 0, true, 0);
                 }
-                return extract(model, corpus, dir, store, options, progress);
+                return extract(model, template, corpus, dir, store, options, progress);
             }
         }
     }
 
-    private Result extract(LoadedModel model, Corpus corpus, Path dir, ActivationStore store, ExtractOptions options,
-            Progress progress) throws IOException {
+    /** @param template the chat template each prompt is wrapped in; null for none */
+    private Result extract(LoadedModel model, ChatTemplate template, Corpus corpus, Path dir, ActivationStore store,
+            ExtractOptions options, Progress progress) throws IOException {
         long started = System.nanoTime();
         int n = corpus.size();
-        PromptPacker packer = new PromptPacker(i -> model.tokenize(corpus.get(i).text()), n, store.promptsDone(), options);
+        PromptPacker packer = template == null
+                ? new PromptPacker(i -> model.tokenize(corpus.get(i).text()), n, store.promptsDone(), options)
+                : new PromptPacker(i -> template.tokenize(corpus.get(i).text()), n, store.promptsDone(), options,
+                        template.closingTokens());
         int[] tokens = new int[options.batchTokens()];
         int[] lengths = new int[packer.parallel()];
         int[] fullLengths = new int[packer.parallel()];
@@ -119,9 +128,10 @@ public final class Extractor implements Extraction {
         return new Result(dir, n, tokensDone, truncated, seconds, false, nonFinite);
     }
 
-    private ActivationsMetadata metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options) {
+    private ActivationsMetadata metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options,
+            ChatTemplate template) {
         return new ActivationsMetadata(model.file().getFileName().toString(), modelSha, model.summary().architecture(),
                 model.nLayer(), model.width(), corpus.name(), corpus.sha256(), corpus.size(), options.maxTokens(),
-                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null);
+                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null, template == null ? null : template.sha256());
     }
 }

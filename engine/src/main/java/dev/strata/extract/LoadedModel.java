@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A GGUF model loaded into llama.cpp. The file is validated by strata's own reader and pre-flight checks first, so a
@@ -70,6 +71,19 @@ public final class LoadedModel implements AutoCloseable {
     /** Token ids of {@code text} with the model's default special tokens (BOS where it adds one), no chat template. */
     public int[] tokenize(String text) {
         return Llama.tokenize(vocab, text, true, false);
+    }
+
+    /**
+     * Token ids of {@code text}: with {@code addSpecial} the model's default special tokens (BOS where it adds one);
+     * with {@code parseSpecial} the text of a special token (a chat template's {@code <|im_start|>}) becomes that token.
+     */
+    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        return Llama.tokenize(vocab, text, addSpecial, parseSpecial);
+    }
+
+    /** The model's chat template ({@code tokenizer.chat_template}) as llama.cpp reads it, if it has one. */
+    public Optional<String> chatTemplate() {
+        return Llama.modelChatTemplate(model);
     }
 
     /** The llama_model pointer, for code that drives llama.cpp itself (the benchmarks' plain decode loops). */

@@ -5,13 +5,15 @@ import java.util.function.IntFunction;
 /**
  * Packs whole prompts, in corpus order, into batches of at most {@code parallel} prompts and {@code batchTokens}
  * tokens, each cut to {@code maxTokens}. Greedy and deterministic: a run resumed at a batch boundary forms the
- * same batches as an uninterrupted one, which byte-identical resumption relies on.
+ * same batches as an uninterrupted one, which byte-identical resumption relies on. A prompt is cut at its end, except
+ * for a fixed number of closing tokens that are kept (a chat template's start of the reply): then its middle is cut.
  */
 public final class PromptPacker {
     private final IntFunction<int[]> tokenizer;
     private final int prompts;
     private final ExtractOptions options;
     private final int parallel;
+    private final int keptEnd;
     private int next;
     private int[] pending;
 
@@ -23,10 +25,19 @@ public final class PromptPacker {
      * @param start     first prompt to pack (after a resume: the prompts already done)
      */
     public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, ExtractOptions options) {
+        this(tokenizer, prompts, start, options, 0);
+    }
+
+    /** @param keptEnd tokens at the end of every prompt that a cut prompt keeps; fewer than max tokens */
+    public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, ExtractOptions options, int keptEnd) {
+        if (keptEnd < 0 || keptEnd >= options.maxTokens()) {
+            throw new IllegalArgumentException("kept end tokens must be in [0, max tokens), got " + keptEnd);
+        }
         this.tokenizer = tokenizer;
         this.prompts = prompts;
         this.options = options;
         this.parallel = Math.min(options.parallel(), prompts);
+        this.keptEnd = keptEnd;
         this.next = start;
     }
 
@@ -52,7 +63,13 @@ public final class PromptPacker {
             if (pending.length == 0) throw new IllegalArgumentException("prompt index " + next + " has no tokens");
             int length = Math.min(pending.length, options.maxTokens());
             if (used + length > options.batchTokens()) break;
-            System.arraycopy(pending, 0, tokens, used, length);
+            if (length < pending.length && keptEnd > 0) {
+                int head = length - keptEnd;
+                System.arraycopy(pending, 0, tokens, used, head);
+                System.arraycopy(pending, pending.length - keptEnd, tokens, used + head, keptEnd);
+            } else {
+                System.arraycopy(pending, 0, tokens, used, length);
+            }
             lengths[count] = length;
             fullLengths[count] = pending.length;
             used += length;

@@ -35,7 +35,8 @@ final class ReportPage {
 
     /** The values the template shows. */
     record Values(String modelNames, int modelCount, String corpusName, String corpusSha256, int n, int k,
-                  String pooling, String view, String viewMeaning, String chance, int maxTokens, int resamples,
+                  String pooling, String view, String viewMeaning, String chance, int maxTokens, String chatTemplate,
+                  int resamples,
                   long seed, String version, String llamaCpp, boolean hasSkipped, List<SkippedRow> skipped,
                   List<String> reading, boolean hasCrossPairs,
                   List<PairRow> pairRows, int kMax, int bootstrapResamples, List<String> sensitivityKs,
@@ -83,7 +84,9 @@ final class ReportPage {
                 : "residual after every block, then the final norm";
         return new Values(String.join(", ", names), names.size(), r.corpusName(), r.corpusSha256(), r.n(), o.k(),
                 o.pooling().label(), o.view().toString(), viewMeaning, Reading.fmt4(r.chance()), o.maxTokens(),
-                o.resamples(), o.seed(), o.version(), o.llamaCpp(), !r.skipped().isEmpty(), r.skipped().stream()
+                o.chatTemplate() ? "each prompt as one user turn of its model's own chat template, the start of the reply"
+                        + " added (llama.cpp's rendering of the template; docs/chat-template.md)"
+                        : "none: each prompt as it is", o.resamples(), o.seed(), o.version(), o.llamaCpp(), !r.skipped().isEmpty(), r.skipped().stream()
                         .map(m -> new SkippedRow(m.model().name(), m.model().file().toString(), m.reason())).toList(),
                 r.reading(), !cross.isEmpty(), rows, r.sensitivity().kMax(), r.sensitivity().resamples(),
                 r.sensitivity().ks().stream().map(k -> "k = " + k).toList(),

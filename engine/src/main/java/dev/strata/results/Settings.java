@@ -12,6 +12,7 @@ import dev.strata.store.Pooling;
  * @param seed      seed of the permutation tests and of the untrained controls
  * @param version   strata's version
  * @param llamaCpp  the llama.cpp release that ran the models
+ * @param chatTemplate whether every prompt was wrapped in its model's chat template
  */
 public record Settings(Pooling pooling, int k, LayerView.Kind view, int maxTokens, String control, int resamples,
-                       long seed, String version, String llamaCpp) {}
+                       long seed, String version, String llamaCpp, boolean chatTemplate) {}

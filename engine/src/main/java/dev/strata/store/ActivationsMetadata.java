@@ -27,10 +27,12 @@ import java.util.Map;
  * @param pooling       the file's pooling; set by the store, one value per file
  * @param nonFiniteValues NaN and infinite values per tensor, in file order, where the extraction allowed them; set by
  *                      the store when it finishes, null where they were refused (then there are none)
+ * @param chatTemplateSha256 SHA-256 of the model's chat template when every prompt was wrapped in it; null when the
+ *                      prompts were used as they are (the file then has neither chat template key)
  */
 public record ActivationsMetadata(String model, String modelSha256, String architecture, Integer nLayer, Integer nEmbd,
         String corpus, String corpusSha256, Integer n, Integer maxTokens, String promptsFile, String llamaCpp,
-        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues) {
+        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues, String chatTemplateSha256) {
     private static final String MODEL = "model";
     private static final String MODEL_SHA256 = "model_sha256";
     private static final String ARCHITECTURE = "architecture";
@@ -43,11 +45,18 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
     private static final String PROMPTS_FILE = "prompts_file";
     private static final String LLAMA_CPP = "llama_cpp";
     private static final String STRATA_VERSION = "strata_version";
+    private static final String CHAT_TEMPLATE = "chat_template";
+    private static final String CHAT_TEMPLATE_SHA256 = "chat_template_sha256";
     static final String POOLING = "pooling";
     static final String NONFINITE_VALUES = "nonfinite_values";
 
     public ActivationsMetadata {
         if (nonFiniteValues != null) nonFiniteValues = Collections.unmodifiableMap(new LinkedHashMap<>(nonFiniteValues));
+    }
+
+    /** Whether every prompt was wrapped in the model's chat template. */
+    public boolean chatTemplateApplied() {
+        return chatTemplateSha256 != null;
     }
 
     /** All NaN and infinite values of the file; 0 where they were not counted. */
@@ -70,6 +79,9 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         put(strings, PROMPTS_FILE, promptsFile);
         put(strings, LLAMA_CPP, llamaCpp);
         put(strings, STRATA_VERSION, strataVersion);
+        // Written only when applied, so that files made without a template keep their bytes.
+        put(strings, CHAT_TEMPLATE, chatTemplateApplied() ? "yes" : null);
+        put(strings, CHAT_TEMPLATE_SHA256, chatTemplateSha256);
         put(strings, POOLING, pooling == null ? null : pooling.label());
         put(strings, NONFINITE_VALUES, nonFiniteValues == null ? null : countsJson(nonFiniteValues));
         return strings;
@@ -97,7 +109,7 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
                 integer(strings, N_LAYER, file), integer(strings, N_EMBD, file), strings.get(CORPUS),
                 strings.get(CORPUS_SHA256), integer(strings, N, file), integer(strings, MAX_TOKENS, file),
                 strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed,
-                counts(strings, file));
+                counts(strings, file), strings.get(CHAT_TEMPLATE_SHA256));
     }
 
     private static Map<String, Long> counts(Map<String, String> strings, Path file) throws IOException {

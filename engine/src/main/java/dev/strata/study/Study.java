@@ -186,7 +186,8 @@ public final class Study {
     /** What the outputs record of the options. */
     private static Settings settings(Options o) {
         return new Settings(o.pooling(), o.k(), o.view(), o.extract().maxTokens(),
-                o.control().name().toLowerCase(Locale.ROOT), o.resamples(), o.seed(), o.version(), Llama.RELEASE);
+                o.control().name().toLowerCase(Locale.ROOT), o.resamples(), o.seed(), o.version(), Llama.RELEASE,
+                o.extract().chatTemplate());
     }
 
     /** Display names from file names (extension dropped), made unique with "-2", "-3", ...; slugs safe as directory names. */

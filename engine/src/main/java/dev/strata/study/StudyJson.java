@@ -47,6 +47,7 @@ final class StudyJson {
         json.put("embeddings_dropped", true);
         json.put("chance", r.chance());
         json.put("max_tokens", o.maxTokens());
+        json.put("chat_template", o.chatTemplate());
         json.put("resamples", o.resamples());
         json.put("seed", o.seed());
         json.put("control", o.control());
@@ -61,6 +62,7 @@ final class StudyJson {
             model.put("architecture", m.metadata().architecture());
             model.put("blocks", m.metadata().nLayer());
             model.put("width", m.metadata().nEmbd());
+            model.put("chat_template_sha256", m.metadata().chatTemplateSha256());
             model.put("layers", m.layers());
             model.put("dir", r.relative(m.dir()));
             model.put("activations", r.relative(m.activations()));

@@ -37,7 +37,7 @@ class ReportPageTest {
         Model plain = new Model("plain", "plain", Path.of("/models/plain.gguf"), null);
         List<String> layers = List.of("layers.1", "layers.2", "layers.3");
         ActivationsMetadata metadata = new ActivationsMetadata("m.gguf", "ab12", "llama", 3, 16, "c", "cd34", 20, 32,
-                "prompts.jsonl", "v0.5.0", "test", Pooling.LAST, null);
+                "prompts.jsonl", "v0.5.0", "test", Pooling.LAST, null, null);
         List<ModelResult> models = List.of(
                 new ModelResult(odd, out.resolve("models/x_b_y"), null, null, layers, metadata, true, 0, true, 0),
                 new ModelResult(plain, out.resolve("models/plain"), null, null, layers, metadata, true, 0, true, 0));
@@ -47,7 +47,7 @@ class ReportPageTest {
         Map<String, Double> seconds = new LinkedHashMap<>();
         seconds.put("extract: " + ODD_NAME, 0.0);
         seconds.put("compare: 3 pairs", 1.25);
-        Settings settings = new Settings(Pooling.LAST, 3, LayerView.Kind.HF, 32, "none", 20, 7, "1.0<dev>", "v0.5.0");
+        Settings settings = new Settings(Pooling.LAST, 3, LayerView.Kind.HF, 32, "none", 20, 7, "1.0<dev>", "v0.5.0", false);
         List<SkippedModel> skipped = List.of(new SkippedModel(new Model("broken", "broken", Path.of("/b.gguf"), null),
                 "killed by <signal> & more"));
         return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, sensitivity(), seconds,
