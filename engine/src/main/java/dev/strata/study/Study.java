@@ -11,6 +11,8 @@ import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.extract.NonFiniteActivationsException;
+import dev.strata.gguf.GgufFile;
+import dev.strata.gguf.ModelFamily;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
 import dev.strata.io.Sha256;
@@ -263,8 +265,12 @@ public final class Study {
             metadata = file.metadata();
         }
         List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
+        ModelFamily family;
+        try (GgufFile gguf = GgufFile.open(model.file())) {
+            family = ModelFamily.of(gguf);
+        }
         return Optional.of(new ModelResult(model, dir, activations, knn, layers, metadata,
-                extraction.alreadyComplete(), extraction.seconds(), reuse, knnSeconds));
+                extraction.alreadyComplete(), extraction.seconds(), reuse, knnSeconds, family));
     }
 
     /**

@@ -60,6 +60,8 @@ final class StudyJson {
             model.put("control_of", m.model().controlOf());
             model.put("sha256", m.metadata().modelSha256());
             model.put("architecture", m.metadata().architecture());
+            model.put("family", m.family().family());
+            model.put("size", m.family().size());
             model.put("blocks", m.metadata().nLayer());
             model.put("width", m.metadata().nEmbd());
             model.put("chat_template_sha256", m.metadata().chatTemplateSha256());
@@ -90,6 +92,9 @@ final class StudyJson {
             pair.put("a", p.comparison().nameA());
             pair.put("b", p.comparison().nameB());
             pair.put("within_model", p.withinModel());
+            pair.put("family_a", r.models().get(p.i()).family().label());
+            pair.put("family_b", r.models().get(p.j()).family().label());
+            pair.put("same_family", r.sameFamily(p));
             pair.put("involves_control", r.involvesControl(p));
             pair.put("dir", r.relative(p.dir()));
             pair.put("summary", r.relative(p.dir().resolve(ComparisonWriter.SUMMARY_JSON)));

@@ -10,6 +10,7 @@ import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.compare.SimilarityStats.DiagonalMeans;
 import dev.strata.compare.Summary;
+import dev.strata.gguf.ModelFamily;
 import dev.strata.knn.LayerView;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
@@ -39,8 +40,10 @@ class ReportPageTest {
         ActivationsMetadata metadata = new ActivationsMetadata("m.gguf", "ab12", "llama", 3, 16, "c", "cd34", 20, 32,
                 "prompts.jsonl", "v0.5.0", "test", Pooling.LAST, null, null);
         List<ModelResult> models = List.of(
-                new ModelResult(odd, out.resolve("models/x_b_y"), null, null, layers, metadata, true, 0, true, 0),
-                new ModelResult(plain, out.resolve("models/plain"), null, null, layers, metadata, true, 0, true, 0));
+                new ModelResult(odd, out.resolve("models/x_b_y"), null, null, layers, metadata, true, 0, true, 0,
+                        new ModelFamily("odd", "1M")),
+                new ModelResult(plain, out.resolve("models/plain"), null, null, layers, metadata, true, 0, true, 0,
+                        new ModelFamily("plain", "2M")));
         double[][] m = {{0.5, 0.2, 0.1}, {0.2, 0.5, 0.2}, {0.1, 0.2, 0.5}};
         List<Pair> pairs = List.of(pair(out, 0, 0, ODD_NAME, ODD_NAME, m), pair(out, 0, 1, ODD_NAME, "plain", m),
                 pair(out, 1, 1, "plain", "plain", m));
