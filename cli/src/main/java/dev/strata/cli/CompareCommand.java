@@ -63,7 +63,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Comparisons.Settings settings = new Comparisons.Settings(metric,
                 keepEmbeddings ? Comparisons.Embeddings.KEEP : Comparisons.Embeddings.DROP, nameA, nameB,
-                permutation.resamples(), permutation.seed);
+                permutation.resamples(), permutation.seed, permutation.nullPermutations());
         if (metric == SimilarityMetric.CKA) return compareActivations(settings);
         if (a == null || b == null) throw new IllegalArgumentException("--metric " + metric.cliName() + " needs --a and --b (k-NN tables)");
         Comparison comparison;

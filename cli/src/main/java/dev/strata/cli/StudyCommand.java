@@ -77,7 +77,7 @@ public final class StudyCommand implements Callable<Integer> {
         ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(pooling, k, kMax, view.kind, extract,
                 device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
-                Main.version(), onModelError);
+                Main.version(), onModelError).withNullPermutations(permutation.nullPermutations());
         Corpus prompts = corpus.load();
         if (k > prompts.size() - 1) {
             throw new IllegalArgumentException("-k " + k + " needs at least " + (k + 1) + " prompts; the corpus has "

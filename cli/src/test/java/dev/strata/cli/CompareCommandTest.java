@@ -74,6 +74,8 @@ class CompareCommandTest {
         Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("summary.json")));
         assertEquals(false, json.get("within_model"));
         assertEquals(0.5, ((Number) json.get("chance")).doubleValue(), 1e-15); // k/(n-1) = 2/4
+        assertEquals(200, ((Map<?, ?>) json.get("calibration")).get("permutations"), "calibrated by default");
+        assertTrue(Files.exists(out.resolve("calibrated.npy")));
     }
 
     @Test
@@ -81,7 +83,8 @@ class CompareCommandTest {
         Path a = knn("a.npy", 5, 2, null);
         Path out = dir.resolve("within");
         Result r = run("compare", "--a", a.toString(), "--b", a.toString(), "--out", out.toString(),
-                "--keep-embeddings", "--metric", "jaccard", "--name-a", "X", "--name-b", "Y", "--resamples", "5");
+                "--keep-embeddings", "--metric", "jaccard", "--name-a", "X", "--name-b", "Y", "--resamples", "5",
+                "--null-permutations", "0");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(new int[] {3, 3}, Npy.read(out.resolve("similarity.npy")).shape());
         Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("summary.json")));
@@ -89,6 +92,8 @@ class CompareCommandTest {
         assertEquals(true, json.get("within_model"));
         assertEquals("X", json.get("model_a"));
         assertEquals(List.of("L0", "L1", "L2"), json.get("row_labels"));
+        assertFalse(json.containsKey("calibration"), "--null-permutations 0 leaves the calibration out");
+        assertFalse(Files.exists(out.resolve("calibrated.npy")));
     }
 
     @Test

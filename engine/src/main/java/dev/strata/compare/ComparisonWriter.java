@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,22 +27,33 @@ public final class ComparisonWriter {
     public static final String MATRIX_CSV = "similarity.csv";
     public static final String SUMMARY_JSON = "summary.json";
     public static final String HEATMAP_PNG = "heatmap.png";
+    /** The calibrated matrix (float64 [rows, cols]), written when the comparison was calibrated. */
+    public static final String CALIBRATED_NPY = "calibrated.npy";
+    /** Each cell's p-value corrected for all cells (float64 [rows, cols]), written with {@link #CALIBRATED_NPY}. */
+    public static final String P_FAMILYWISE_NPY = "p-familywise.npy";
 
     private ComparisonWriter() {}
 
     public static void write(Path dir, Comparison c) throws IOException {
         Files.createDirectories(dir);
-        double[][] m = c.matrix();
-        int rows = m.length;
-        int cols = m[0].length;
-        double[] flat = new double[rows * cols];
-        for (int i = 0; i < rows; i++) System.arraycopy(m[i], 0, flat, i * cols, cols);
-        Npy.writeFloat64(dir.resolve(MATRIX_NPY), flat, rows, cols);
+        writeMatrix(dir.resolve(MATRIX_NPY), c.matrix());
+        if (c.calibration() != null) {
+            writeMatrix(dir.resolve(CALIBRATED_NPY), c.calibration().calibrated());
+            writeMatrix(dir.resolve(P_FAMILYWISE_NPY), c.calibration().pFamilywise());
+        }
         AtomicFile.writeString(dir.resolve(MATRIX_CSV), csv(c));
         AtomicFile.writeString(dir.resolve(SUMMARY_JSON),
                 JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES)
                         .asString(summaryJson(c)) + "\n");
         Heatmap.writePng(dir.resolve(HEATMAP_PNG), heatmapSpec(c));
+    }
+
+    private static void writeMatrix(Path file, double[][] m) throws IOException {
+        int rows = m.length;
+        int cols = m[0].length;
+        double[] flat = new double[rows * cols];
+        for (int i = 0; i < rows; i++) System.arraycopy(m[i], 0, flat, i * cols, cols);
+        Npy.writeFloat64(file, flat, rows, cols);
     }
 
     /** Header row: the corner cell "A \ B" (rows \ columns), then B's layer labels; each row starts with A's label. */
@@ -113,6 +125,46 @@ public final class ComparisonWriter {
             return point;
         }).toList());
         json.put("decay", decay);
+        if (c.calibration() != null) json.put("calibration", calibrationJson(c.calibration()));
+        return json;
+    }
+
+    /** The calibration block of summary.json: how it was made, the calibrated aggregates and the corrected cells. */
+    static Map<String, Object> calibrationJson(Calibration calibration) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("null", "the prompt correspondence shuffled: A's prompt t paired with B's prompt pi(t), one pi for all "
+                + "cells; B's neighbour lists relabelled, or for cka B's centred Gram permuted in rows and columns");
+        json.put("permutations", calibration.permutations());
+        json.put("seed", calibration.seed());
+        json.put("alpha", Calibration.ALPHA);
+        json.put("tau", "the ceil((1 - alpha)(K + 1))-th smallest of the raw score and its K null scores");
+        json.put("calibrated", "(raw - tau) / (1 - tau), clipped to [0, 1]");
+        json.put("p_value", "(1 + #{null >= raw}) / (1 + K)");
+        json.put("correction", "family-wise over all cells: single-step max-T on scores studentised by each cell's "
+                + "raw and null values");
+        json.put("on_diagonal_mean", scoreJson(calibration.onDiagonal()));
+        json.put("off_diagonal_mean", scoreJson(calibration.offDiagonal()));
+        json.put("max", scoreJson(calibration.maximum()));
+        SimilarityStats.DiagonalMeans calibratedMeans = calibration.calibratedMeans();
+        json.put("calibrated_on_diagonal_mean", finiteOrNull(calibratedMeans.on()));
+        json.put("calibrated_off_diagonal_mean", finiteOrNull(calibratedMeans.off()));
+        json.put("cells", calibration.cells());
+        json.put("cells_significant", calibration.significantCells());
+        double[] range = calibration.nullMeanRange();
+        json.put("cell_null_mean_range", Arrays.asList(finiteOrNull(range[0]), finiteOrNull(range[1])));
+        json.put("calibrated_matrix", CALIBRATED_NPY);
+        json.put("p_familywise_matrix", P_FAMILYWISE_NPY);
+        return json;
+    }
+
+    private static Map<String, Object> scoreJson(Calibration.Score score) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("raw", finiteOrNull(score.raw()));
+        json.put("null_mean", finiteOrNull(score.nullMean()));
+        json.put("null_sd", finiteOrNull(score.nullSd()));
+        json.put("tau", finiteOrNull(score.threshold()));
+        json.put("calibrated", finiteOrNull(score.calibrated()));
+        json.put("p", finiteOrNull(score.p()));
         return json;
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The compare stage's one entry point, for the command line and the study alike: loads two models' neighbour tables
@@ -25,12 +26,14 @@ public final class Comparisons {
      *
      * @param nameA model A's display name, or null for the one its files record (else the file name)
      * @param nameB model B's display name, or null likewise
+     * @param permutations shuffles of the prompt correspondence for the calibration (0: none)
      */
     public record Settings(SimilarityMetric metric, Embeddings embeddings, String nameA, String nameB, int resamples,
-                           long seed) {
+                           long seed, int permutations) {
         public Settings {
             Objects.requireNonNull(metric);
             Objects.requireNonNull(embeddings);
+            if (permutations < 0) throw new IllegalArgumentException("permutations must be at least 0, got " + permutations);
         }
     }
 
@@ -64,9 +67,11 @@ public final class Comparisons {
         String rowName = settings.nameA() != null ? settings.nameA() : tableName(a, sidecarA);
         String columnName = settings.nameB() != null ? settings.nameB() : tableName(b, sidecarB);
         double[][] matrix = NeighbourSimilarity.matrix(tableA, tableB, settings.metric());
+        Calibration calibration = settings.permutations() == 0 ? null : PermutationNull.ofTables(tableA, tableB,
+                settings.metric(), matrix, settings.permutations(), settings.seed());
         return Comparison.of(matrix, rowName, columnName, tableA.labels(), tableB.labels(), firstLayerNumber,
                 new Summary.Options(settings.metric(), tableA.k(), tableA.n(), Files.isSameFile(a, b),
-                        settings.resamples(), settings.seed()));
+                        settings.resamples(), settings.seed()), calibration);
     }
 
     /**
@@ -91,26 +96,31 @@ public final class Comparisons {
             viewB.requireFinite();
             if (viewA.rows() != viewB.rows()) throw InputsDifferException.promptCount(viewA.rows(), viewB.rows());
             int first = settings.embeddings() == Embeddings.KEEP ? 0 : 1;
-            double[][] matrix = LinearCka.matrix(activations(viewA, first), activations(viewB, first));
+            LinearCka.Activations actsA = activations(viewA, first);
+            LinearCka.Activations actsB = activations(viewB, first);
+            double[][] matrix = LinearCka.matrix(actsA, actsB);
+            Calibration calibration = settings.permutations() == 0 ? null
+                    : PermutationNull.ofActivations(actsA, actsB, matrix, settings.permutations(), settings.seed());
             String rowName = settings.nameA() != null ? settings.nameA()
                     : Objects.requireNonNullElse(fileA.metadata().model(), a.getFileName().toString());
             String columnName = settings.nameB() != null ? settings.nameB()
                     : Objects.requireNonNullElse(fileB.metadata().model(), b.getFileName().toString());
             return Comparison.of(matrix, rowName, columnName, viewA.names().subList(first, viewA.size()),
                     viewB.names().subList(first, viewB.size()), first, new Summary.Options(SimilarityMetric.CKA, 0,
-                            viewA.rows(), Files.isSameFile(a, b), settings.resamples(), settings.seed()));
+                            viewA.rows(), Files.isSameFile(a, b), settings.resamples(), settings.seed()), calibration);
         }
     }
 
     /**
      * Every model against itself and every other model by mutual k-NN, embeddings dropped: the study's matrices,
-     * computed in parallel, in the order of {@link NeighbourSimilarity#allPairs}.
+     * computed in parallel, in the order of {@link NeighbourSimilarity#allPairs}, each calibrated against
+     * {@code permutations} shuffles of the prompt correspondence (0: none), the same shuffles for every pair.
      *
      * @param knnFiles one k-NN table per model, all on the same prompts with the same k
      * @param names    the models' display names, in the same order
      */
-    public static List<IndexedPair> allPairs(List<Path> knnFiles, List<String> names, int resamples, long seed)
-            throws IOException {
+    public static List<IndexedPair> allPairs(List<Path> knnFiles, List<String> names, int resamples, long seed,
+                                             int permutations) throws IOException {
         if (knnFiles.size() != names.size()) {
             throw new IllegalArgumentException(knnFiles.size() + " tables for " + names.size() + " names");
         }
@@ -128,11 +138,16 @@ public final class Comparisons {
             }
         }
         SimilarityMetric metric = SimilarityMetric.MKNN;
-        return NeighbourSimilarity.allPairs(tables, metric).parallelStream().map(p -> {
+        List<NeighbourSimilarity.PairMatrix> matrices = NeighbourSimilarity.allPairs(tables, metric);
+        List<Calibration> calibrations = permutations == 0 ? null
+                : PermutationNull.allPairs(tables, metric, matrices, permutations, seed);
+        return IntStream.range(0, matrices.size()).parallel().mapToObj(index -> {
+            NeighbourSimilarity.PairMatrix p = matrices.get(index);
             NeighbourTable a = tables.get(p.i());
             NeighbourTable b = tables.get(p.j());
             return new IndexedPair(p.i(), p.j(), Comparison.of(p.matrix(), names.get(p.i()), names.get(p.j()),
-                    a.labels(), b.labels(), 1, new Summary.Options(metric, a.k(), a.n(), p.i() == p.j(), resamples, seed)));
+                    a.labels(), b.labels(), 1, new Summary.Options(metric, a.k(), a.n(), p.i() == p.j(), resamples, seed),
+                    calibrations == null ? null : calibrations.get(index)));
         }).toList();
     }
 

@@ -58,7 +58,8 @@ public final class NeighbourSimilarity {
         }
     }
 
-    private static double[] row(NeighbourTable a, int la, NeighbourTable b, double[] scoreByOverlap) {
+    /** Row la of the matrix: layer la of a against every layer of b, each cell the mean of scoreByOverlap[overlap]. */
+    static double[] row(NeighbourTable a, int la, NeighbourTable b, double[] scoreByOverlap) {
         int n = a.n();
         int k = a.k();
         int lb = b.layers();

@@ -2,6 +2,7 @@ package dev.strata.study;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.bindings.Llama;
+import dev.strata.compare.Calibration;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Comparisons;
 import dev.strata.compare.NeighbourTable;
@@ -93,10 +94,11 @@ public final class Study {
      * @param resamples  shuffles per block permutation test
      * @param seed       seed of the permutation tests and of the untrained controls
      * @param version    strata's version, recorded in the outputs
+     * @param nullPermutations shuffles of the prompt correspondence for the calibrated scores (0: none)
      */
     public record Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
                           KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
-                          OnModelError onModelError) {
+                          OnModelError onModelError, int nullPermutations) {
         public Options {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
@@ -104,6 +106,23 @@ public final class Study {
             if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
             if (kMax < 1) throw new IllegalArgumentException("k_max must be at least 1, got " + kMax);
             if (resamples < 1) throw new IllegalArgumentException("resamples must be at least 1, got " + resamples);
+            if (nullPermutations < 0) {
+                throw new IllegalArgumentException("null permutations must be at least 0, got " + nullPermutations);
+            }
+        }
+
+        /** Options with the default number of shuffles for the calibration. */
+        public Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
+                KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
+                OnModelError onModelError) {
+            this(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version, onModelError,
+                    Calibration.DEFAULT_PERMUTATIONS);
+        }
+
+        /** These options with {@code permutations} shuffles for the calibration (0: none). */
+        public Options withNullPermutations(int permutations) {
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+                    onModelError, permutations);
         }
     }
 
@@ -365,7 +384,8 @@ public final class Study {
         listener.stage("compare: " + models.size() * (models.size() + 1) / 2 + " pairs (" + models.size()
                 + " within-model, " + models.size() * (models.size() - 1) / 2 + " across models)");
         List<Comparisons.IndexedPair> compared = Comparisons.allPairs(models.stream().map(ModelResult::knn).toList(),
-                models.stream().map(m -> m.model().name()).toList(), options.resamples(), options.seed());
+                models.stream().map(m -> m.model().name()).toList(), options.resamples(), options.seed(),
+                options.nullPermutations());
         List<Pair> pairs = compared.stream().map(p -> new Pair(p.i(), p.j(), out.resolve(PAIRS).resolve(
                 models.get(p.i()).model().slug() + "__" + models.get(p.j()).model().slug()), p.comparison())).toList();
         for (Pair p : pairs) ComparisonWriter.write(p.dir(), p.comparison());

@@ -72,6 +72,31 @@ class CompareWriterTest {
     }
 
     @Test
+    void aCalibratedComparisonWritesItsCalibrationBesideTheRawNumbers() throws IOException {
+        Comparison raw = sample();
+        double[][][] nulls = {{{0.1, 0.2, 0.1}, {0.1, 0.1, 0.2}}, {{0.2, 0.1, 0.1}, {0.2, 0.1, 0.1}}};
+        Calibration calibration = PermutationNull.calibrate(raw.matrix(), nulls, 3);
+        ComparisonWriter.write(dir, new Comparison(raw.matrix(), raw.nameA(), raw.nameB(), raw.rowLabels(),
+                raw.columnLabels(), raw.firstLayerNumber(), raw.summary(), calibration));
+
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(dir.resolve("summary.json")));
+        assertEquals(0.6, ((Number) json.get("on_diagonal_mean")).doubleValue(), 1e-15, "the raw numbers stay");
+        Map<?, ?> block = (Map<?, ?>) json.get("calibration");
+        assertEquals(2, block.get("permutations"));
+        assertEquals(6, block.get("cells"));
+        Map<?, ?> on = (Map<?, ?>) block.get("on_diagonal_mean");
+        assertEquals(0.6, ((Number) on.get("raw")).doubleValue(), 1e-15);
+        assertEquals(calibration.onDiagonal().p(), ((Number) on.get("p")).doubleValue(), 1e-15);
+        assertEquals(1.0 / 3, calibration.onDiagonal().p(), 1e-15, "neither shuffle reaches 0.6");
+        assertEquals(calibration.maximum().nullMean(), ((Number) ((Map<?, ?>) block.get("max")).get("null_mean"))
+                .doubleValue(), 1e-15);
+        Npy.Array calibrated = Npy.read(dir.resolve(ComparisonWriter.CALIBRATED_NPY));
+        assertArrayEquals(new int[] {2, 3}, calibrated.shape());
+        assertEquals(calibration.calibrated()[1][2], calibrated.doubles()[5], 1e-15);
+        assertArrayEquals(new int[] {2, 3}, Npy.read(dir.resolve(ComparisonWriter.P_FAMILYWISE_NPY)).shape());
+    }
+
+    @Test
     void undefinedSpearmanIsNullInJson() throws IOException {
         double[][] flat = {{0.5, 0.5}, {0.5, 0.5}};
         Comparison c = Comparison.of(flat, "a", "a", List.of("L1", "L2"), List.of("L1", "L2"), 1,

@@ -34,7 +34,7 @@ class ComparisonsTest {
         Path a = table("a", "c1");
         Path b = table("b", "c1");
         Comparisons.Settings drop = new Comparisons.Settings(SimilarityMetric.MKNN, Comparisons.Embeddings.DROP, null,
-                "named", 10, 1);
+                "named", 10, 1, 20);
         Comparison c = Comparisons.ofTables(a, b, drop);
         assertEquals("a.gguf", c.nameA());
         assertEquals("named", c.nameB());
@@ -42,13 +42,15 @@ class ComparisonsTest {
         assertEquals(1, c.firstLayerNumber());
         assertEquals(1.0, c.matrix()[0][0], 1e-15, "DISJOINT against itself");
         assertFalse(c.summary().withinModel());
+        assertEquals(20, c.calibration().permutations(), "calibrated with the shuffles asked for");
 
         Comparison kept = Comparisons.ofTables(a, a, new Comparisons.Settings(SimilarityMetric.JACCARD,
-                Comparisons.Embeddings.KEEP, null, null, 10, 1));
+                Comparisons.Embeddings.KEEP, null, null, 10, 1, 0));
         assertEquals(3, kept.matrix().length);
+        assertNull(kept.calibration(), "0 shuffles: no calibration");
         assertTrue(kept.summary().withinModel(), "the same file on both axes");
 
-        List<Comparisons.IndexedPair> pairs = Comparisons.allPairs(List.of(a, b), List.of("A", "B"), 10, 1);
+        List<Comparisons.IndexedPair> pairs = Comparisons.allPairs(List.of(a, b), List.of("A", "B"), 10, 1, 20);
         assertEquals(List.of("0-0", "0-1", "1-1"), pairs.stream().map(p -> p.i() + "-" + p.j()).toList());
         assertArrayEquals(c.matrix(), pairs.get(1).comparison().matrix());
     }
@@ -58,12 +60,12 @@ class ComparisonsTest {
         Path a = table("a", "c1");
         Path b = table("b", "c2");
         Comparisons.Settings settings = new Comparisons.Settings(SimilarityMetric.MKNN, Comparisons.Embeddings.DROP,
-                null, null, 10, 1);
+                null, null, 10, 1, 0);
         InputsDifferException e = assertThrows(InputsDifferException.class, () -> Comparisons.ofTables(a, b, settings));
         assertEquals("A and B come from different corpora: corpus_sha256 c1 vs c2", e.getMessage());
         assertEquals("x and y come from different corpora: corpus_sha256 c1 vs c2", e.describe("x", "y"));
         IllegalArgumentException all = assertThrows(IllegalArgumentException.class,
-                () -> Comparisons.allPairs(List.of(a, b), List.of("A", "B"), 10, 1));
+                () -> Comparisons.allPairs(List.of(a, b), List.of("A", "B"), 10, 1, 20));
         assertEquals(a + " and " + b + " come from different corpora: corpus_sha256 c1 vs c2", all.getMessage());
     }
 }

@@ -126,7 +126,7 @@ class DamagedInputsTest {
 
     @Test
     void activationsOfOtherPromptsAreNotComparedByCka() {
-        Comparisons.Settings cka = new Comparisons.Settings(SimilarityMetric.CKA, Comparisons.Embeddings.DROP, null, null, 10, 1);
+        Comparisons.Settings cka = new Comparisons.Settings(SimilarityMetric.CKA, Comparisons.Embeddings.DROP, null, null, 10, 1, 0);
         InputsDifferException e = assertThrows(InputsDifferException.class,
                 () -> Comparisons.ofActivations(activations, otherCorpusActivations, LayerView.Kind.HF, cka));
         assertTrue(e.describe("--activations-a", "--activations-b")
@@ -135,7 +135,7 @@ class DamagedInputsTest {
 
     @Test
     void neighbourTablesOfAnotherKOrCorpusAreNotCompared() throws IOException {
-        Comparisons.Settings mknn = new Comparisons.Settings(SimilarityMetric.MKNN, Comparisons.Embeddings.DROP, null, null, 10, 1);
+        Comparisons.Settings mknn = new Comparisons.Settings(SimilarityMetric.MKNN, Comparisons.Embeddings.DROP, null, null, 10, 1, 0);
         InputsDifferException k = assertThrows(InputsDifferException.class, () -> Comparisons.ofTables(knn3, knn4, mknn));
         assertEquals("--a has n=12, k=3 but --b has n=12, k=4; compare tables built on the same prompts with the same k",
                 k.describe("--a", "--b"));
@@ -143,7 +143,7 @@ class DamagedInputsTest {
                 () -> Comparisons.ofTables(knn3, otherCorpusKnn3, mknn));
         assertTrue(corpus.describe("--a", "--b").startsWith("--a and --b come from different corpora"), corpus.getMessage());
         IllegalArgumentException study = assertThrows(IllegalArgumentException.class,
-                () -> Comparisons.allPairs(List.of(knn3, otherCorpusKnn3), List.of("a", "b"), 10, 1));
+                () -> Comparisons.allPairs(List.of(knn3, otherCorpusKnn3), List.of("a", "b"), 10, 1, 0));
         assertTrue(study.getMessage().startsWith(knn3 + " and " + otherCorpusKnn3 + " come from different corpora"),
                 study.getMessage());
         Path cut = tmp.resolve("cut.npy");
