@@ -115,6 +115,7 @@ class StudyCommandTest {
                 "the hf view without h_0 has L layers");
         assertTrue(Files.isRegularFile(out.resolve("models/tiny-3x48/knn-last-k5.npy")));
         checkSensitivity(json);
+        checkCalibration(json);
 
         Set<String> images = checkImages();
         assertTrue(images.containsAll(List.of("report/grid.png", "report/depth-map.png", "report/row-maxima.png",
@@ -145,6 +146,29 @@ class StudyCommandTest {
             assertEquals(p.get("on_diagonal_mean"), subsample.getFirst().get("on_diagonal_mean"),
                     "the full corpus is the study itself");
         }
+    }
+
+    /** Each pair calibrated against 200 shuffles; a model against itself agrees perfectly on its diagonal. */
+    @SuppressWarnings("unchecked")
+    static void checkCalibration(Map<String, Object> json) throws IOException {
+        assertEquals(200, ((Number) ((Map<String, Object>) json.get("calibration")).get("permutations")).intValue());
+        for (Map<String, Object> p : list(json, "pairs")) {
+            Map<String, Object> calibration = (Map<String, Object>) p.get("calibration");
+            Map<String, Object> on = (Map<String, Object>) calibration.get("on_diagonal_mean");
+            assertEquals(((Number) p.get("on_diagonal_mean")).doubleValue(), ((Number) on.get("raw")).doubleValue(),
+                    1e-12, "raw beside calibrated");
+            if ((Boolean) p.get("within_model")) {
+                assertEquals(1.0, ((Number) on.get("calibrated")).doubleValue(), 1e-12, p.get("a").toString());
+                assertEquals(1.0 / 201, ((Number) on.get("p")).doubleValue(), 1e-12, "no shuffle reaches M = 1");
+            }
+            Path dir = out.resolve((String) p.get("dir"));
+            assertTrue(Files.isRegularFile(dir.resolve("calibrated.npy")), dir.toString());
+            Map<String, Object> summary = JSON.std.mapFrom(Files.readString(dir.resolve("summary.json")));
+            assertEquals(on.get("calibrated"), ((Map<String, Object>) ((Map<String, Object>) summary.get("calibration"))
+                    .get("on_diagonal_mean")).get("calibrated"), "summary.json and study.json agree");
+        }
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Calibrated against 200 shuffles"),
+                "the reading says what survives calibration");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.strata.report;
 import com.samskivert.mustache.Escapers;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
+import dev.strata.compare.Calibration;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.Summary;
@@ -41,7 +42,8 @@ final class ReportPage {
                   long seed, String version, String llamaCpp, boolean hasSkipped, List<SkippedRow> skipped,
                   List<String> reading, boolean hasCrossPairs,
                   List<PairRow> pairRows, int kMax, int bootstrapResamples, List<String> sensitivityKs,
-                  List<String> sensitivitySizes, List<SensitivityRow> sensitivityRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
+                  List<String> sensitivitySizes, List<SensitivityRow> sensitivityRows, boolean hasCalibration,
+                  int calibrationPermutations, List<CalibrationRow> calibrationRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
                   List<Heatmap> crossHeatmaps, List<Heatmap> withinHeatmaps, List<ModelRow> models,
                   List<Timing> timings) {}
 
@@ -56,6 +58,11 @@ final class ReportPage {
     /** One pair's bootstrap intervals, "on / off" at each k, and on − off at each subsample size, formatted. */
     record SensitivityRow(String a, String b, String onInterval, String offInterval, String differenceInterval,
                           List<String> byK, List<String> bySize) {}
+
+    /** One pair's raw and calibrated diagonal means, formatted. */
+    record CalibrationRow(String a, String b, String onRaw, String onCalibrated, String onP, String offRaw,
+                          String offCalibrated, String offP, String onNullMean, String calibratedMeans,
+                          String significantCells) {}
 
     record Heatmap(String src, String caption) {}
 
@@ -83,6 +90,7 @@ final class ReportPage {
             controlSeen |= first;
             rows.add(pairRow(r, p, first));
         }
+        List<Pair> calibrated = cross.stream().filter(p -> p.comparison().calibration() != null).toList();
         String viewMeaning = o.view().toString().equals("hf")
                 ? "Hugging Face hidden states: embeddings, residual after blocks 1..L−1, final norm"
                 : "residual after every block, then the final norm";
@@ -95,7 +103,9 @@ final class ReportPage {
                 r.reading(), !cross.isEmpty(), rows, r.sensitivity().kMax(), r.sensitivity().resamples(),
                 r.sensitivity().ks().stream().map(k -> "k = " + k).toList(),
                 r.sensitivity().sizes().stream().map(n -> "n = " + n).toList(),
-                cross.stream().map(p -> sensitivityRow(r, p)).toList(), depthMap,
+                cross.stream().map(p -> sensitivityRow(r, p)).toList(), !calibrated.isEmpty(),
+                calibrated.isEmpty() ? 0 : calibrated.getFirst().comparison().calibration().permutations(),
+                calibrated.stream().map(ReportPage::calibrationRow).toList(), depthMap,
                 mapPairs.size() < cross.size(), cross.stream().map(p -> heatmap(r, p)).toList(),
                 r.pairs().stream().filter(Pair::withinModel).map(p -> heatmap(r, p)).toList(),
                 r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r));
@@ -122,6 +132,16 @@ final class ReportPage {
                 interval(s.bootstrap().off()), interval(s.bootstrap().difference()),
                 s.byK().stream().map(k -> number(k.means().on(), 3) + " / " + number(k.means().off(), 3)).toList(),
                 s.bySize().stream().map(n -> number(n.means().difference(), 3)).toList());
+    }
+
+    private static CalibrationRow calibrationRow(Pair p) {
+        Calibration c = p.comparison().calibration();
+        return new CalibrationRow(p.comparison().nameA(), p.comparison().nameB(), number(c.onDiagonal().raw(), 3),
+                number(c.onDiagonal().calibrated(), 3), number(c.onDiagonal().p(), 3), number(c.offDiagonal().raw(), 3),
+                number(c.offDiagonal().calibrated(), 3), number(c.offDiagonal().p(), 3),
+                number(c.onDiagonal().nullMean(), 4),
+                number(c.calibratedMeans().on(), 3) + " / " + number(c.calibratedMeans().off(), 3),
+                c.significantCells() + " of " + c.cells());
     }
 
     private static String interval(PromptBootstrap.Interval interval) {

@@ -1,5 +1,6 @@
 package dev.strata.results;
 
+import dev.strata.compare.Calibration;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import java.util.ArrayList;
@@ -41,10 +42,64 @@ public final class Reading {
 
     private Reading() {}
 
+    /**
+     * One trained cross-model pair's matrix against its permutation null.
+     *
+     * @param onP           p-value of the on-diagonal mean against the shuffled prompts
+     * @param onCalibrated  the on-diagonal mean's calibrated score
+     * @param calibratedOn  the on-diagonal mean of the calibrated matrix
+     * @param calibratedOff the off-diagonal mean of the calibrated matrix (NaN when there is none)
+     */
+    public record CalibrationFacts(double onP, double onCalibrated, double calibratedOn, double calibratedOff,
+                                   int significantCells, int cells) {}
+
     /** The reading of a study's numbers. */
     static List<String> sentences(StudyResult r) {
         Settings settings = r.settings();
-        return sentences(pairFacts(r), withinFacts(r), r.chance(), r.n(), settings.k(), settings.resamples());
+        List<String> out = new ArrayList<>(sentences(pairFacts(r), withinFacts(r), r.chance(), r.n(), settings.k(),
+                settings.resamples()));
+        List<Pair> calibrated = r.pairs().stream()
+                .filter(p -> !p.withinModel() && !r.involvesControl(p) && p.comparison().calibration() != null).toList();
+        if (!calibrated.isEmpty()) {
+            out.add(calibrationSentence(calibrated.stream().map(p -> calibrationFacts(p.comparison().calibration()))
+                    .toList(), calibrated.getFirst().comparison().calibration().permutations()));
+        }
+        return out;
+    }
+
+    private static CalibrationFacts calibrationFacts(Calibration c) {
+        return new CalibrationFacts(c.onDiagonal().p(), c.onDiagonal().calibrated(), c.calibratedMeans().on(),
+                c.calibratedMeans().off(), c.significantCells(), c.cells());
+    }
+
+    /**
+     * Which conclusions survive calibration: whether the on-diagonal agreement is above what shuffled prompts give, and
+     * whether the calibrated matrices still put more on the diagonal than off it.
+     */
+    public static String calibrationSentence(List<CalibrationFacts> pairs, int permutations) {
+        int total = pairs.size();
+        int aboveNull = (int) pairs.stream().filter(p -> p.onP() <= Calibration.ALPHA && p.onCalibrated() > 0).count();
+        int depth = (int) pairs.stream().filter(p -> p.calibratedOn() > p.calibratedOff()).count();
+        int significant = pairs.stream().mapToInt(CalibrationFacts::significantCells).sum();
+        int cells = pairs.stream().mapToInt(CalibrationFacts::cells).sum();
+        String pairWord = total == 1 ? "model pair" : "model pairs";
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "Calibrated against %d shuffles of the prompt "
+                + "correspondence, the on-diagonal mean stays above its null for %d of %d %s (calibrated score %s on "
+                + "average), %d of %d cells stay significant after correcting for all cells of their matrix, and the "
+                + "calibrated matrix is higher on the diagonal than off it for %d of %d", permutations, aboveNull, total,
+                pairWord, fmt3(meanFinite(pairs.stream().map(CalibrationFacts::onCalibrated).toList())), significant,
+                cells, depth, total));
+        if (aboveNull == total && depth == total) {
+            s.append(": both the agreement above chance and the depth correspondence survive calibration.");
+        } else if (aboveNull == total) {
+            s.append(depth == 0 ? ": the agreement above chance survives calibration, the depth correspondence does not."
+                    : ": the agreement above chance survives calibration, the depth correspondence for some pairs only.");
+        } else if (aboveNull > 0) {
+            s.append(": the agreement survives calibration for some pairs only.");
+        } else {
+            s.append(": no pair's agreement survives calibration.");
+        }
+        return s.toString();
     }
 
     private static List<PairFacts> pairFacts(StudyResult r) {

@@ -3,6 +3,7 @@ package dev.strata.study;
 import static dev.strata.io.JsonNumbers.finiteOrNull;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.strata.compare.Calibration;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.KSensitivity;
 import dev.strata.compare.PromptBootstrap;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** {@code study.json}: the study's settings, models, every pair's key statistics and where its files are. */
 final class StudyJson {
@@ -108,6 +110,8 @@ final class StudyJson {
             pair.put("p_blocks_5", finiteOrNull(s.permutationP(5)));
             pair.put("p_blocks_10", finiteOrNull(s.permutationP(10)));
             putSensitivity(pair, r.sensitivity().pairs().get(pairs.size()), o.k());
+            Calibration calibration = p.comparison().calibration();
+            if (calibration != null) pair.put("calibration", calibration(calibration));
             pairs.add(pair);
         }
         json.put("pairs", pairs);
@@ -126,6 +130,16 @@ final class StudyJson {
         settings.put("subsample_sizes", sensitivity.sizes());
         settings.put("details", "docs/statistics.md");
         json.put("sensitivity", settings);
+        r.pairs().stream().map(p -> p.comparison().calibration()).filter(Objects::nonNull).findFirst().ifPresent(c -> {
+            Map<String, Object> calibration = new LinkedHashMap<>();
+            calibration.put("permutations", c.permutations());
+            calibration.put("seed", c.seed());
+            calibration.put("alpha", Calibration.ALPHA);
+            calibration.put("null", "the prompt correspondence between the two models shuffled, the same shuffle for "
+                    + "every cell of a pair");
+            calibration.put("details", "docs/statistics.md; each pair's summary.json");
+            json.put("calibration", calibration);
+        });
         AtomicFile.writeString(r.studyJson(), JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
                 JSON.Feature.WRITE_NULL_PROPERTIES).asString(json) + "\n");
     }
@@ -154,6 +168,28 @@ final class StudyJson {
             bySize.add(entry);
         }
         pair.put("subsample", bySize);
+    }
+
+    /** A pair's raw and calibrated on- and off-diagonal means side by side, and how many cells stay significant. */
+    private static Map<String, Object> calibration(Calibration c) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("on_diagonal_mean", score(c.onDiagonal()));
+        json.put("off_diagonal_mean", score(c.offDiagonal()));
+        json.put("max", score(c.maximum()));
+        json.put("calibrated_on_diagonal_mean", finiteOrNull(c.calibratedMeans().on()));
+        json.put("calibrated_off_diagonal_mean", finiteOrNull(c.calibratedMeans().off()));
+        json.put("cells", c.cells());
+        json.put("cells_significant", c.significantCells());
+        return json;
+    }
+
+    private static Map<String, Object> score(Calibration.Score score) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("raw", finiteOrNull(score.raw()));
+        json.put("null_mean", finiteOrNull(score.nullMean()));
+        json.put("calibrated", finiteOrNull(score.calibrated()));
+        json.put("p", finiteOrNull(score.p()));
+        return json;
     }
 
     private static Map<String, Object> means(SimilarityStats.DiagonalMeans means) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.compare.Calibration;
 import dev.strata.compare.Comparison;
 import dev.strata.compare.KSensitivity;
 import dev.strata.compare.PromptBootstrap;
@@ -107,6 +108,34 @@ class ReportPageTest {
         assertTrue(html.contains("<th>n = 10</th><th>n = 20</th>"), "a column per subsample size");
         assertTrue(html.contains("<td class=\"num\">0.200</td><td class=\"num\">0.400</td>"), "on − off per size");
         assertTrue(html.contains("one k-NN pass at k = 19"));
+    }
+
+    @Test
+    void showsRawAndCalibratedSideBySideOnlyForCalibratedPairs() {
+        assertFalse(render().contains("Calibrated against shuffled prompts"), "no calibration, no section");
+        StudyResult r = study();
+        Pair cross = r.pairs().get(1);
+        Comparison c = cross.comparison();
+        double[][] calibrated = {{0.4, 0.1, 0.0}, {0.1, 0.4, 0.1}, {0.0, 0.1, 0.4}};
+        double[][] p = {{0.005, 0.3, 0.6}, {0.3, 0.005, 0.3}, {0.6, 0.3, 0.005}};
+        Calibration calibration = new Calibration(200, 7, calibrated, p, p, p,
+                new Calibration.Score(0.5, 0.15, 0.01, 0.17, 0.397, 0.005),
+                new Calibration.Score(0.15, 0.15, 0.01, 0.17, 0.0, 0.52),
+                new Calibration.Score(0.5, 0.2, 0.01, 0.22, 0.359, 0.005));
+        List<Pair> pairs = new ArrayList<>(r.pairs());
+        pairs.set(1, new Pair(cross.i(), cross.j(), cross.dir(), new Comparison(c.matrix(), c.nameA(), c.nameB(),
+                c.rowLabels(), c.columnLabels(), c.firstLayerNumber(), c.summary(), calibration)));
+        StudyResult withCalibration = new StudyResult(r.out(), r.corpusName(), r.corpusSha256(), r.n(), r.settings(),
+                r.models(), r.skipped(), pairs, r.sensitivity(), r.stageSeconds(), r.studyJson(), r.report());
+        List<Pair> crossPairs = List.of(pairs.get(1));
+        String html = ReportPage.render(withCalibration, crossPairs, crossPairs, true);
+        assertTrue(html.contains("<h2>Calibrated against shuffled prompts</h2>"));
+        assertTrue(html.contains("<td class=\"num\">0.500</td><td class=\"num\">0.397</td><td class=\"num\">0.005</td>"
+                + "<td class=\"num\">0.150</td><td class=\"num\">0.000</td><td class=\"num\">0.520</td>"
+                + "<td class=\"num\">0.1500</td><td class=\"num\">0.400 / 0.067</td><td class=\"num\">3 of 9</td>"), html);
+        assertTrue(html.contains("under 200 shuffles of the prompt correspondence"));
+        assertTrue(html.contains("Calibrated against 200 shuffles of the prompt correspondence, the on-diagonal mean "
+                + "stays above its null for 1 of 1 model pair"), "the reading's sentence");
     }
 
     @Test

@@ -114,4 +114,23 @@ class StudyReadingTest {
         assertEquals(4, s.size(), s.toString());
         s.forEach(line -> assertFalse(line.isBlank()));
     }
+
+    @Test
+    void theCalibrationSentenceSaysWhichConclusionsSurvive() {
+        Reading.CalibrationFacts strong = new Reading.CalibrationFacts(0.005, 0.25, 0.30, 0.20, 600, 720);
+        Reading.CalibrationFacts flat = new Reading.CalibrationFacts(0.005, 0.15, 0.20, 0.22, 500, 540);
+        Reading.CalibrationFacts none = new Reading.CalibrationFacts(0.4, 0.0, 0.0, 0.0, 0, 540);
+        String both = Reading.calibrationSentence(List.of(strong, strong), 200);
+        assertTrue(both.startsWith("Calibrated against 200 shuffles of the prompt correspondence, the on-diagonal mean "
+                + "stays above its null for 2 of 2 model pairs (calibrated score 0.250 on average), 1200 of 1440 cells"),
+                both);
+        assertTrue(both.endsWith("for 2 of 2: both the agreement above chance and the depth correspondence survive "
+                + "calibration."), both);
+        assertTrue(Reading.calibrationSentence(List.of(strong, flat), 200)
+                .endsWith("the depth correspondence for some pairs only."));
+        assertTrue(Reading.calibrationSentence(List.of(flat), 200).endsWith("the depth correspondence does not."));
+        assertTrue(Reading.calibrationSentence(List.of(strong, none), 200)
+                .endsWith("the agreement survives calibration for some pairs only."));
+        assertTrue(Reading.calibrationSentence(List.of(none), 200).endsWith("no pair's agreement survives calibration."));
+    }
 }
