@@ -97,13 +97,17 @@ clean:
 # bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
 BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
 BENCH_N ?= 256
-.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-smoke
+.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-smoke
 bench-extract: build corpus
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
 # The safety net's cost: extraction in the worker process against --in-process, interleaved rounds.
 bench-isolation: build corpus
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_isolation.sh build/corpus/default.jsonl $(BENCH_MODELS)
+
+# How much of mean pooling is the first token, against mean-skip-first (64 prompts of 128 tokens per model).
+bench-pooling: build corpus
+	STRATA_SKIP_BUILD=1 benchmarks/pooling_first_token.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
 bench-extract-hf: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --n $(BENCH_N) --max-tokens 128
@@ -123,4 +127,5 @@ bench-smoke: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy compare_all_pairs.py --smoke
 	STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_isolation.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
+	STRATA_SKIP_BUILD=1 benchmarks/pooling_first_token.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))

@@ -32,9 +32,11 @@ final class ExtractCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
-    @Option(names = "--pooling", defaultValue = "both", paramLabel = "both|last|mean",
-            description = "the poolings to store (default ${DEFAULT-VALUE}); last alone is faster and needs less memory:"
-                    + " llama.cpp then runs the last block and keeps logits for each prompt's last token only")
+    @Option(names = "--pooling", defaultValue = "both", paramLabel = "both|all|POOLING[,POOLING...]",
+            description = "the poolings to store: both (default: last and mean, the paper's), all, or any of last, mean"
+                    + " and mean-skip-first (the mean without the first token, BOS where the model adds one) joined by"
+                    + " commas; last alone is faster and needs less memory: llama.cpp then runs the last block and keeps"
+                    + " logits for each prompt's last token only")
     StoredPoolings pooling;
 
     @Option(names = "--resume", description = "continue the checkpointed run in --out (a finished run is left as it is)")

@@ -5,24 +5,26 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** extract's --pooling: the poolings to store, one or both. */
-enum StoredPoolings {
-    BOTH, LAST, MEAN;
-
-    Set<Pooling> poolings() {
-        return this == BOTH ? EnumSet.allOf(Pooling.class) : EnumSet.of(Pooling.of(name()));
-    }
-
-    /** "both", "last" or "mean" (any case). */
+/** extract's --pooling: the poolings to store: "both" (the paper's last and mean), "all", or labels joined by commas. */
+record StoredPoolings(Set<Pooling> poolings) {
     static StoredPoolings parse(String text) {
-        for (StoredPoolings value : values()) {
-            if (value.name().equalsIgnoreCase(text.strip())) return value;
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        if (value.equals("both")) return new StoredPoolings(Pooling.PAPER);
+        if (value.equals("all")) return new StoredPoolings(EnumSet.allOf(Pooling.class));
+        Set<Pooling> chosen = EnumSet.noneOf(Pooling.class);
+        for (String label : value.split(",", -1)) {
+            try {
+                chosen.add(Pooling.of(label));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown pooling '" + label.strip() + "' (expected both, all, or "
+                        + Pooling.allLabels(", ", " or ") + ", several joined by commas)");
+            }
         }
-        throw new IllegalArgumentException("unknown pooling '" + text + "' (expected both, last or mean)");
+        return new StoredPoolings(chosen);
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return poolings.equals(Pooling.PAPER) ? "both" : Pooling.labels(poolings).replace('+', ',');
     }
 }

@@ -34,8 +34,9 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "study directory")
     Path out;
 
-    @Option(names = "--pooling", defaultValue = "last", paramLabel = "last|mean",
-            description = "one vector per prompt: the last token's (default, the paper's) or the mean")
+    @Option(names = "--pooling", defaultValue = "last", paramLabel = "last|mean|mean-skip-first",
+            description = "one vector per prompt: the last token's (default, the paper's), the mean, or the mean without"
+                    + " the first token (BOS where the model adds one), which the plain mean is dominated by")
     Pooling pooling;
 
     @Option(names = "-k", defaultValue = "10", paramLabel = "K", description = "neighbours per prompt (default ${DEFAULT-VALUE})")

@@ -69,7 +69,7 @@ class ExtractKillResumeTest {
     }
 
     @Test
-    void poolingLastStoresTheLastTokenFileOnly() throws Exception {
+    void poolingStoresTheNamedFilesOnly() throws Exception {
         Path model = tmp.resolve("m.gguf");
         RandomLlamaModel.builder().vocabularyFrom(Path.of(System.getProperty("strata.llama.src"), "models", "ggml-vocab-llama-spm.gguf"))
                 .blocks(2).width(64).heads(4).kvHeads(2).ffnWidth(128).seed(3).weightType(GgmlType.F32).write(model);
@@ -84,6 +84,12 @@ class ExtractKillResumeTest {
         assertEquals(1, Main.run(concat(common, "--out", tmp.resolve("bad").toString(), "--pooling", "max")),
                 "an unknown pooling is refused");
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing is written for a refused option");
+        Path chosen = tmp.resolve("chosen");
+        assertEquals(0, Main.run(concat(common, "--out", chosen.toString(), "--pooling", "mean-skip-first,last")));
+        assertTrue(Files.exists(chosen.resolve("activations-last.safetensors")));
+        assertTrue(Files.exists(chosen.resolve("activations-mean-skip-first.safetensors")));
+        assertTrue(!Files.exists(chosen.resolve("activations-mean.safetensors")), "mean was not asked for");
+        assertTrue(Files.readString(chosen.resolve("manifest.json")).contains("\"poolings\":[\"last\",\"mean-skip-first\"]"));
     }
 
     /** What a refused run prints on stderr. */

@@ -29,23 +29,23 @@ public final class BatchDecoder implements AutoCloseable {
     private final int[] start;
     private boolean namesChecked;
 
-    /** A decoder that pools both the last token and the mean. */
+    /** A decoder that pools the paper's two: the last token and the mean. */
     public BatchDecoder(LoadedModel model, int maxTokens, int maxSeqs, int threads) {
-        this(model, maxTokens, maxSeqs, threads, java.util.EnumSet.allOf(Pooling.class));
+        this(model, maxTokens, maxSeqs, threads, Pooling.PAPER);
     }
 
     /**
      * @param maxTokens most tokens of all prompts of one batch together
      * @param maxSeqs most prompts in one batch
-     * @param poolings the poolings wanted: without the mean, only each prompt's last token is a llama.cpp output
+     * @param poolings the poolings wanted: with the last token alone, only each prompt's last token is a llama.cpp output
      */
     public BatchDecoder(LoadedModel model, int maxTokens, int maxSeqs, int threads, Set<Pooling> poolings) {
         this.model = model;
         this.maxTokens = maxTokens;
         this.maxSeqs = maxSeqs;
-        this.allOutputs = poolings.contains(Pooling.MEAN);
+        this.allOutputs = poolings.stream().anyMatch(Pooling::needsAllTokens);
         this.start = new int[maxSeqs];
-        this.capture = new LayerCapture(model.nLayer(), model.width(), maxSeqs, maxTokens, allOutputs);
+        this.capture = new LayerCapture(model.nLayer(), model.width(), maxSeqs, maxTokens, poolings);
         this.hook = new EvalHook(capture);
         this.batch = new Batch(maxTokens);
         try (Arena arena = Arena.ofConfined()) {
@@ -87,7 +87,7 @@ public final class BatchDecoder implements AutoCloseable {
             if (lengths[s] < 1) throw new IllegalArgumentException("prompt " + s + " of the batch has no tokens");
             if (offset + lengths[s] > maxTokens) throw new IllegalArgumentException("batch holds more than " + maxTokens + " tokens");
             for (int p = 0; p < lengths[s]; p++) {
-                // For the mean every token is an output: the last block then keeps all rows.
+                // For a mean every token is an output: the last block then keeps all rows.
                 batch.add(tokens[offset + p], p, s, allOutputs || p == lengths[s] - 1);
             }
             offset += lengths[s];

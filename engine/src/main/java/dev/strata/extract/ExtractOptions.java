@@ -13,7 +13,7 @@ import java.util.Set;
  * @param parallel    most prompts decoded together, each its own sequence
  * @param threads     CPU threads for llama.cpp
  * @param gpuLayers   blocks offloaded to a GPU (0: none; negative: all)
- * @param poolings    the poolings to store. Without mean, only each prompt's last token is a llama.cpp output:
+ * @param poolings    the poolings to store. With last alone, only each prompt's last token is a llama.cpp output:
  *                    the last block then runs on those rows alone and llama.cpp copies no logits for the rest
  * @param allowNonFinite whether NaN and infinite activations are stored (and counted per layer in the metadata and
  *                    manifest) instead of stopping the run
@@ -30,9 +30,9 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
     public static final int DEFAULT_BATCH_TOKENS = 512;
     public static final int DEFAULT_PARALLEL = 16;
 
-    /** Options that store both poolings. */
+    /** Options that store the paper's two poolings, last and mean. */
     public ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers) {
-        this(maxTokens, batchTokens, parallel, threads, gpuLayers, EnumSet.allOf(Pooling.class), false, false);
+        this(maxTokens, batchTokens, parallel, threads, gpuLayers, Pooling.PAPER, false, false);
     }
 
     public ExtractOptions {

@@ -95,7 +95,7 @@ public final class Extractor implements Extraction {
         try (BatchDecoder decoder = new BatchDecoder(model, options.batchTokens(), packer.parallel(), options.threads(),
                      options.poolings());
              RowBatch rows = RowBatch.wrap(packer.parallel(), decoder.capture().slots(), model.width(),
-                     RowBatch.Layout.TENSOR_MAJOR, decoder.capture().lastRows(), decoder.capture().meanRows())) {
+                     RowBatch.Layout.TENSOR_MAJOR, decoder.capture().rowsPerPooling())) {
             while (packer.hasNext()) {
                 PromptPacker.Packed batch = packer.pack(tokens, lengths, fullLengths);
                 for (int s = 0; s < batch.count(); s++) {
@@ -132,6 +132,13 @@ public final class Extractor implements Extraction {
             ChatTemplate template) {
         return new ActivationsMetadata(model.file().getFileName().toString(), modelSha, model.summary().architecture(),
                 model.nLayer(), model.width(), corpus.name(), corpus.sha256(), corpus.size(), options.maxTokens(),
-                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null, template == null ? null : template.sha256());
+                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null, template == null ? null : template.sha256(),
+                options.poolings().contains(Pooling.MEAN_SKIP_FIRST) ? skippedPositions(model) : null);
+    }
+
+    /** What mean-skip-first leaves out of this model's prompts: always position 0, a BOS token where the model adds one. */
+    static String skippedPositions(LoadedModel model) {
+        return model.addsBos() ? "0 (the BOS token the model adds; a prompt of one token keeps it)"
+                : "0 (the first token of the text: the model adds no BOS; a prompt of one token keeps it)";
     }
 }

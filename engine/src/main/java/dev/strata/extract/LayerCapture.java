@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.strata.bindings.EvalHook;
 import dev.strata.bindings.Ggml;
+import dev.strata.store.Pooling;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /**
  * Receives graph nodes during llama_decode and keeps, for each sequence of the batch, the last token's
- * row and the mean over its tokens of every captured tensor. Slots, in output order:
+ * row, the mean over its tokens and the mean over its tokens but the first of every captured tensor. Slots, in output
+ * order:
  * <ul>
  *   <li>0: the embeddings entering block 0: {@code embd}, renamed {@code inp_embd} by some architectures,
  *       then {@code inp_scaled} / {@code inp_embd_scaled} where the model scales them (Gemma). Later names
@@ -22,7 +24,7 @@ import java.util.Set;
  * </ul>
  * Once {@code result_norm} is captured the graph is cut short: the LM head would only cost time.
  *
- * <p>Without the mean, only each prompt's last token is a llama.cpp output, and the graph keeps only those rows
+ * <p>Without either mean, only each prompt's last token is a llama.cpp output, and the graph keeps only those rows
  * in its last block: {@code l_out-<L-1>} and {@code result_norm} then hold one row per sequence.
  *
  * <p>Allocation-free once constructed: names are compared as bytes, rows are copied into off-heap
@@ -37,10 +39,13 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
     private final int width;
     private final int slots;
     private final int maxSeqs;
+    private final boolean allTokens;
     private final boolean pooledMean;
+    private final boolean pooledMeanSkipFirst;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment last;
     private final MemorySegment mean;
+    private final MemorySegment meanSkipFirst;
     private final MemorySegment scratch;
     private final double[] sum;
     private final byte[] name = new byte[Ggml.MAX_NAME];
@@ -56,18 +61,22 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
      * @param width residual width (D)
      * @param maxSeqs most sequences in one batch
      * @param maxTokens most tokens in one batch
-     * @param pooledMean whether to compute the mean rows; without it every token but the last need not be an output
+     * @param poolings the poolings to compute (the last token's row always is); with the last token alone every token
+     *                 but the last need not be an output
      */
-    public LayerCapture(int nLayer, int width, int maxSeqs, int maxTokens, boolean pooledMean) {
+    public LayerCapture(int nLayer, int width, int maxSeqs, int maxTokens, Set<Pooling> poolings) {
         this.nLayer = nLayer;
         this.width = width;
         this.slots = nLayer + 2;
         this.maxSeqs = maxSeqs;
-        this.pooledMean = pooledMean;
+        this.pooledMean = poolings.contains(Pooling.MEAN);
+        this.pooledMeanSkipFirst = poolings.contains(Pooling.MEAN_SKIP_FIRST);
+        this.allTokens = pooledMean || pooledMeanSkipFirst;
         long rowsBytes = (long) maxSeqs * slots * width * Float.BYTES;
         last = arena.allocate(rowsBytes, 64);
         mean = arena.allocate(rowsBytes, 64);
-        scratch = pooledMean ? arena.allocate((long) maxTokens * width * Float.BYTES, 64) : MemorySegment.NULL;
+        meanSkipFirst = arena.allocate(rowsBytes, 64);
+        scratch = allTokens ? arena.allocate((long) maxTokens * width * Float.BYTES, 64) : MemorySegment.NULL;
         sum = new double[width];
         seqStart = new int[maxSeqs];
         seqLength = new int[maxSeqs];
@@ -88,9 +97,26 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         return last;
     }
 
-    /** Mean rows of the batch: [slot][sequence][width] float32; left untouched without {@code pooledMean}. */
+    /** Mean rows of the batch: [slot][sequence][width] float32; left untouched unless the mean was asked for. */
     public MemorySegment meanRows() {
         return mean;
+    }
+
+    /**
+     * Rows of the mean over each prompt's tokens but its first (a prompt of one token: that token), same layout;
+     * left untouched unless that pooling was asked for.
+     */
+    public MemorySegment meanSkipFirstRows() {
+        return meanSkipFirst;
+    }
+
+    /** The row segments in {@link Pooling} order, as {@code RowBatch.wrap} takes them. */
+    public MemorySegment[] rowsPerPooling() {
+        MemorySegment[] rows = new MemorySegment[Pooling.values().length];
+        rows[Pooling.LAST.ordinal()] = last;
+        rows[Pooling.MEAN.ordinal()] = mean;
+        rows[Pooling.MEAN_SKIP_FIRST.ordinal()] = meanSkipFirst;
+        return rows;
     }
 
     /** Announces the next batch: sequence s holds tokens [start[s], start[s] + length[s]) of the batch. */
@@ -157,7 +183,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
     private void capture(long tensor, int slot) {
         long rows = Ggml.tensorNe(tensor, 1);
         // All rows, or (last token only) the graph's output rows: one per sequence, in sequence order.
-        boolean outputRowsOnly = !pooledMean && rows == seqCount;
+        boolean outputRowsOnly = !allTokens && rows == seqCount;
         if (Ggml.tensorType(tensor) != Ggml.TYPE_F32 || Ggml.tensorNe(tensor, 0) != width
                 || (rows != tokenCount && !outputRowsOnly)
                 || Ggml.tensorNb(tensor, 1) != (long) width * Float.BYTES
@@ -166,7 +192,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
                     + " [" + Ggml.tensorNe(tensor, 0) + ", " + rows + "]; expected contiguous f32 [" + width + ", " + tokenCount + "]");
         }
         long rowBytes = (long) width * Float.BYTES;
-        if (!pooledMean) {
+        if (!allTokens) {
             for (int s = 0; s < seqCount; s++) {
                 long lastRow = rows == tokenCount ? seqStart[s] + seqLength[s] - 1 : s;
                 Ggml.tensorGet(tensor, lastRow * rowBytes, last, ((long) slot * maxSeqs + s) * rowBytes, rowBytes);
@@ -179,17 +205,25 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
             int first = seqStart[s];
             int end = first + seqLength[s];
             MemorySegment.copy(scratch, (end - 1) * rowBytes, last, out, rowBytes);
-            java.util.Arrays.fill(sum, 0.0);
-            for (int row = first; row < end; row++) {
-                long base = row * (long) width;
-                for (int d = 0; d < width; d++) {
-                    sum[d] += scratch.getAtIndex(JAVA_FLOAT, base + d);
-                }
-            }
-            long meanBase = out / Float.BYTES;
+            if (pooledMean) meanOfRows(first, end, mean, out);
+            // Its own pass, not the mean's sum minus the first row: the mean's float rounding stays as it always was.
+            if (pooledMeanSkipFirst) meanOfRows(end - first > 1 ? first + 1 : first, end, meanSkipFirst, out);
+        }
+    }
+
+    /** Writes the mean of scratch rows [from, end), summed in double in row order, at byte {@code out} of {@code target}. */
+    private void meanOfRows(int from, int end, MemorySegment target, long out) {
+        java.util.Arrays.fill(sum, 0.0);
+        for (int row = from; row < end; row++) {
+            long base = row * (long) width;
             for (int d = 0; d < width; d++) {
-                mean.setAtIndex(JAVA_FLOAT, meanBase + d, (float) (sum[d] / seqLength[s]));
+                sum[d] += scratch.getAtIndex(JAVA_FLOAT, base + d);
             }
+        }
+        long targetBase = out / Float.BYTES;
+        int count = end - from;
+        for (int d = 0; d < width; d++) {
+            target.setAtIndex(JAVA_FLOAT, targetBase + d, (float) (sum[d] / count));
         }
     }
 

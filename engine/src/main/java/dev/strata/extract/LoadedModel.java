@@ -86,6 +86,11 @@ public final class LoadedModel implements AutoCloseable {
         return Llama.modelChatTemplate(model);
     }
 
+    /** Whether {@link #tokenize} puts a BOS token first. */
+    public boolean addsBos() {
+        return Llama.vocabAddsBos(vocab);
+    }
+
     /** The llama_model pointer, for code that drives llama.cpp itself (the benchmarks' plain decode loops). */
     public MemorySegment handle() {
         return model;

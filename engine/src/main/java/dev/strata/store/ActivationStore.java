@@ -92,6 +92,8 @@ public final class ActivationStore implements AutoCloseable {
     private Map<String, String> fileMetadata(Pooling pooling) {
         Map<String, String> fileMetadata = new TreeMap<>(metadata);
         fileMetadata.put(ActivationsMetadata.POOLING, pooling.label());
+        // Only the pooling that leaves positions out says which; the other files stay as they were before it existed.
+        if (pooling != Pooling.MEAN_SKIP_FIRST) fileMetadata.remove(ActivationsMetadata.SKIPPED_POSITIONS);
         return fileMetadata;
     }
 
@@ -120,8 +122,11 @@ public final class ActivationStore implements AutoCloseable {
             refuseExisting(dir);
         }
         boolean countsNonFinite = nonFinite == NonFiniteValues.COUNTED;
-        for (String name : List.of(MANIFEST, CHECKPOINT, PROMPTS, Pooling.LAST.fileName(), Pooling.MEAN.fileName())) {
+        for (String name : List.of(MANIFEST, CHECKPOINT, PROMPTS)) {
             Files.deleteIfExists(dir.resolve(name));
+        }
+        for (Pooling pooling : Pooling.values()) {
+            Files.deleteIfExists(dir.resolve(pooling.fileName()));
         }
         ActivationStore store = new ActivationStore(dir, fingerprint, metadata, countsNonFinite);
         try {

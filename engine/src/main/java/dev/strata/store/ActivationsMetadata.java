@@ -29,10 +29,13 @@ import java.util.Map;
  *                      the store when it finishes, null where they were refused (then there are none)
  * @param chatTemplateSha256 SHA-256 of the model's chat template when every prompt was wrapped in it; null when the
  *                      prompts were used as they are (the file then has neither chat template key)
+ * @param skippedPositions the token positions the file's pooling leaves out and what they hold, e.g. "0 (the BOS token
+ *                      the model adds)"; in the {@code mean-skip-first} file only (the store drops it from the others)
  */
 public record ActivationsMetadata(String model, String modelSha256, String architecture, Integer nLayer, Integer nEmbd,
         String corpus, String corpusSha256, Integer n, Integer maxTokens, String promptsFile, String llamaCpp,
-        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues, String chatTemplateSha256) {
+        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues, String chatTemplateSha256,
+        String skippedPositions) {
     private static final String MODEL = "model";
     private static final String MODEL_SHA256 = "model_sha256";
     private static final String ARCHITECTURE = "architecture";
@@ -49,6 +52,7 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
     private static final String CHAT_TEMPLATE_SHA256 = "chat_template_sha256";
     static final String POOLING = "pooling";
     static final String NONFINITE_VALUES = "nonfinite_values";
+    static final String SKIPPED_POSITIONS = "skipped_positions";
 
     public ActivationsMetadata {
         if (nonFiniteValues != null) nonFiniteValues = Collections.unmodifiableMap(new LinkedHashMap<>(nonFiniteValues));
@@ -84,6 +88,7 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         put(strings, CHAT_TEMPLATE_SHA256, chatTemplateSha256);
         put(strings, POOLING, pooling == null ? null : pooling.label());
         put(strings, NONFINITE_VALUES, nonFiniteValues == null ? null : countsJson(nonFiniteValues));
+        put(strings, SKIPPED_POSITIONS, skippedPositions);
         return strings;
     }
 
@@ -103,13 +108,13 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         try {
             parsed = pooling == null ? null : Pooling.of(pooling);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": metadata " + POOLING + " '" + pooling + "' is neither last nor mean");
+            throw new IOException(file + ": metadata " + POOLING + " '" + pooling + "' is not " + Pooling.allLabels(", ", " or "));
         }
         return new ActivationsMetadata(strings.get(MODEL), strings.get(MODEL_SHA256), strings.get(ARCHITECTURE),
                 integer(strings, N_LAYER, file), integer(strings, N_EMBD, file), strings.get(CORPUS),
                 strings.get(CORPUS_SHA256), integer(strings, N, file), integer(strings, MAX_TOKENS, file),
                 strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed,
-                counts(strings, file), strings.get(CHAT_TEMPLATE_SHA256));
+                counts(strings, file), strings.get(CHAT_TEMPLATE_SHA256), strings.get(SKIPPED_POSITIONS));
     }
 
     private static Map<String, Long> counts(Map<String, String> strings, Path file) throws IOException {

@@ -41,9 +41,12 @@ public final class RowBatch implements AutoCloseable {
     private final Map<Pooling, ByteBuffer> rowViews = new EnumMap<>(Pooling.class);
     private final ByteBuffer info;
 
-    private RowBatch(int capacity, int tensors, int width, Layout layout, Arena arena, MemorySegment last, MemorySegment mean) {
+    private RowBatch(int capacity, int tensors, int width, Layout layout, Arena arena, MemorySegment... perPooling) {
         long needed = bytes(capacity, tensors, width);
-        for (MemorySegment segment : new MemorySegment[] {last, mean}) {
+        if (perPooling.length != Pooling.values().length) {
+            throw new IllegalArgumentException(perPooling.length + " row segments; one per pooling needed");
+        }
+        for (MemorySegment segment : perPooling) {
             if (segment.byteSize() < needed) {
                 throw new IllegalArgumentException("row segment of " + segment.byteSize() + " bytes is smaller than "
                         + capacity + " x " + tensors + " x " + width + " floats");
@@ -54,8 +57,7 @@ public final class RowBatch implements AutoCloseable {
         this.width = width;
         this.layout = layout;
         this.arena = arena;
-        rows.put(Pooling.LAST, last.asSlice(0, needed));
-        rows.put(Pooling.MEAN, mean.asSlice(0, needed));
+        for (Pooling pooling : Pooling.values()) rows.put(pooling, perPooling[pooling.ordinal()].asSlice(0, needed));
         // Views made once here so that writing a batch creates no objects.
         rows.forEach((pooling, segment) -> rowViews.put(pooling, segment.asByteBuffer()));
         this.info = ByteBuffer.allocateDirect(capacity * INFO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,16 +67,18 @@ public final class RowBatch implements AutoCloseable {
     public static RowBatch allocate(int capacity, int tensors, int width, Layout layout) {
         long needed = bytes(capacity, tensors, width);
         Arena arena = Arena.ofShared();
-        return new RowBatch(capacity, tensors, width, layout, arena,
-                arena.allocate(needed, Float.BYTES), arena.allocate(needed, Float.BYTES));
+        MemorySegment[] perPooling = new MemorySegment[Pooling.values().length];
+        for (int p = 0; p < perPooling.length; p++) perPooling[p] = arena.allocate(needed, Float.BYTES);
+        return new RowBatch(capacity, tensors, width, layout, arena, perPooling);
     }
 
     /**
-     * A batch over segments the caller owns (and frees), e.g. where the extractor pools into its own buffers. Each must
-     * hold at least capacity x T x D floats in {@code layout} order and stay alive while the batch is used.
+     * A batch over segments the caller owns (and frees), e.g. where the extractor pools into its own buffers: one per
+     * pooling, in {@link Pooling} order. Each must hold at least capacity x T x D floats in {@code layout} order and stay
+     * alive while the batch is used.
      */
-    public static RowBatch wrap(int capacity, int tensors, int width, Layout layout, MemorySegment last, MemorySegment mean) {
-        return new RowBatch(capacity, tensors, width, layout, null, last, mean);
+    public static RowBatch wrap(int capacity, int tensors, int width, Layout layout, MemorySegment... perPooling) {
+        return new RowBatch(capacity, tensors, width, layout, null, perPooling);
     }
 
     private static long bytes(int capacity, int tensors, int width) {

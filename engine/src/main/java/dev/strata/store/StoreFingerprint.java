@@ -52,8 +52,8 @@ public record StoreFingerprint(String modelSha256, String corpusSha256, String o
     }
 
     static StoreFingerprint fromJson(Map<?, ?> json) {
-        // Stores written before "poolings" existed hold both.
-        Set<Pooling> poolings = EnumSet.allOf(Pooling.class);
+        // Stores written before "poolings" existed hold the paper's two.
+        Set<Pooling> poolings = EnumSet.copyOf(Pooling.PAPER);
         if (json.get("poolings") instanceof List<?> labels) {
             poolings = EnumSet.noneOf(Pooling.class);
             for (Object label : labels) poolings.add(Pooling.of(String.valueOf(label)));

@@ -38,6 +38,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -247,7 +248,7 @@ public final class Study {
         Extractor.Result extraction;
         try {
             try {
-                extraction = extractor.run(model.file(), corpus, dir, options.extract(), IfExists.RESUME,
+                extraction = extractor.run(model.file(), corpus, dir, extractOptions(options), IfExists.RESUME,
                         listener.extraction(model.name()));
             } finally {
                 listener.extractionDone();
@@ -314,6 +315,16 @@ public final class Study {
                     + " non-finite values (NaN or Inf; " + listed + "); k-NN and the comparisons need finite vectors,"
                     + " so the study stops here and keeps the extraction in " + activations.getParent());
         }
+    }
+
+    /**
+     * The extraction's options with the study's pooling among the stored ones: a study of the paper's poolings extracts
+     * exactly what it always did, so an earlier study's extractions stay reusable.
+     */
+    static ExtractOptions extractOptions(Options options) {
+        Set<Pooling> poolings = EnumSet.copyOf(options.extract().poolings());
+        poolings.add(options.pooling());
+        return options.extract().withPoolings(poolings);
     }
 
     /** The k-NN table of a model's folder at {@code k}. */

@@ -49,18 +49,23 @@ class ExtractorTest {
     @Test
     void everyStoredVectorMatchesAnIndependentForwardPass() throws IOException {
         Path out = tmp.resolve("out");
-        new Extractor("test").run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {});
+        new Extractor("test").run(TestModels.tinyF32(), corpus(), out, SMALL_BATCHES.withPoolings(EnumSet.allOf(Pooling.class)),
+                IfExists.REFUSE, (d, t, k, s) -> {});
         ReferenceLlama reference;
         try (GgufFile gguf = GgufFile.open(TestModels.tinyF32())) {
             reference = ReferenceLlama.load(gguf);
         }
         try (LoadedModel model = LoadedModel.open(TestModels.tinyF32(), 0);
              SafetensorsReader last = SafetensorsReader.open(out.resolve("activations-last.safetensors"));
+             SafetensorsReader skipFirst = SafetensorsReader.open(out.resolve("activations-mean-skip-first.safetensors"));
              SafetensorsReader mean = SafetensorsReader.open(out.resolve("activations-mean.safetensors"))) {
             assertEquals("last", last.metadata().get("pooling"));
             assertEquals("3", last.metadata().get("n_layer"));
             int layers = model.nLayer();
-            float[][][] stored = new float[2][][];
+            assertEquals("0 (the BOS token the model adds; a prompt of one token keeps it)",
+                    skipFirst.metadata().get("skipped_positions"));
+            assertFalse(last.metadata().containsKey("skipped_positions"), "the last-token file is as it was");
+            float[][][] stored = new float[3][][];
             for (int p = 0; p < PROMPTS.size(); p++) {
                 ReferenceLlama.Result r = reference.forward(model.tokenize(PROMPTS.get(p)));
                 for (int tensor = 0; tensor <= layers + 1; tensor++) {
@@ -70,23 +75,27 @@ class ExtractorTest {
                     stored[1] = mean.readMatrix(name);
                     assertClose(rows[rows.length - 1], stored[0][p], name + " last, prompt " + p);
                     assertClose(average(rows), stored[1][p], name + " mean, prompt " + p);
+                    stored[2] = skipFirst.readMatrix(name);
+                    assertClose(average(java.util.Arrays.copyOfRange(rows, 1, rows.length)), stored[2][p],
+                            name + " mean-skip-first, prompt " + p);
                 }
             }
         }
     }
 
     @Test
-    void eachPoolingAloneStoresWhatBothStore() throws IOException {
-        Path both = tmp.resolve("both");
+    void eachPoolingAloneStoresWhatAllTogetherStore() throws IOException {
+        Path together = tmp.resolve("all");
         Extractor extractor = new Extractor("test");
-        extractor.run(TestModels.tinyF32(), corpus(), both, SMALL_BATCHES, IfExists.REFUSE, (d, t, k, s) -> {});
+        extractor.run(TestModels.tinyF32(), corpus(), together, SMALL_BATCHES.withPoolings(EnumSet.allOf(Pooling.class)),
+                IfExists.REFUSE, (d, t, k, s) -> {});
         for (Pooling pooling : Pooling.values()) {
             // Last alone makes only each prompt's last token an output, so the last block runs on fewer rows.
             Path alone = tmp.resolve(pooling.label());
             extractor.run(TestModels.tinyF32(), corpus(), alone, SMALL_BATCHES.withPoolings(EnumSet.of(pooling)), IfExists.REFUSE, (d, t, k, s) -> {});
             Pooling other = pooling == Pooling.LAST ? Pooling.MEAN : Pooling.LAST;
             assertFalse(Files.exists(alone.resolve(other.fileName())), other + " is not stored");
-            try (SafetensorsReader expected = SafetensorsReader.open(both.resolve(pooling.fileName()));
+            try (SafetensorsReader expected = SafetensorsReader.open(together.resolve(pooling.fileName()));
                  SafetensorsReader actual = SafetensorsReader.open(alone.resolve(pooling.fileName()))) {
                 List<String> names = expected.tensors().stream().map(SafetensorsReader.TensorInfo::name).toList();
                 assertEquals(names, actual.tensors().stream().map(SafetensorsReader.TensorInfo::name).toList());

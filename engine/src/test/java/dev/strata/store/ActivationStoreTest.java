@@ -82,10 +82,10 @@ class ActivationStoreTest {
     }
 
     @Test
-    void aFingerprintSavedBeforePoolingsWereRecordedMeansBoth() {
+    void aFingerprintSavedBeforePoolingsWereRecordedMeansThePapersTwo() {
         Map<String, Object> json = new java.util.HashMap<>(FINGERPRINT.toJson());
         json.remove("poolings");
-        assertEquals(java.util.EnumSet.allOf(Pooling.class), StoreFingerprint.fromJson(json).poolings());
+        assertEquals(Pooling.PAPER, StoreFingerprint.fromJson(json).poolings());
     }
 
     @Test

@@ -28,7 +28,8 @@ final class StoreFixtures {
 
     /** The value every run writes at (prompt, tensor, dim); exactly representable in float32. */
     static float value(Pooling pooling, int prompt, int tensor, int dim) {
-        return prompt * 100 + tensor + dim / 16f + (pooling == Pooling.MEAN ? 0.5f : 0f) - 1000;
+        return prompt * 100 + tensor + dim / 16f + (pooling == Pooling.MEAN ? 0.5f : 0f)
+                + (pooling == Pooling.MEAN_SKIP_FIRST ? 0.25f : 0f) - 1000;
     }
 
     static int tokens(int prompt) {
@@ -86,7 +87,8 @@ final class StoreFixtures {
 
     /** The files a finished run leaves, which must match byte for byte between equivalent runs. */
     static List<String> deterministicFiles() {
-        return List.of(Pooling.LAST.fileName(), Pooling.MEAN.fileName(), ActivationStore.PROMPTS);
+        return List.of(Pooling.LAST.fileName(), Pooling.MEAN.fileName(), Pooling.MEAN_SKIP_FIRST.fileName(),
+                ActivationStore.PROMPTS);
     }
 
     static void assertSameFiles(Path expected, Path actual) throws IOException {
