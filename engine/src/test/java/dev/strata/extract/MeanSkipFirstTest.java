@@ -51,9 +51,12 @@ class MeanSkipFirstTest {
                 float[][] pooled = rows(decoder.capture().meanSkipFirstRows(), slots, model.width());
                 float[][] mean = rows(decoder.capture().meanRows(), slots, model.width());
                 for (int slot = 0; slot < slots; slot++) {
-                    BatchDecoderTest.assertClose(average(perToken, 1, tokens, slot), pooled[slot], 1e-3,
+                    // Each prefix is decoded in its own batch shape, so llama.cpp's sums differ in the last bits, and
+                    // deep layers add them up (measured up to 8.4e-3 on the quantized models); keeping the first token
+                    // in, or leaving another out, misses by far more.
+                    BatchDecoderTest.assertClose(average(perToken, 1, tokens, slot), pooled[slot], 2e-2,
                             real.family() + " mean-skip-first, slot " + slot);
-                    BatchDecoderTest.assertClose(average(perToken, 0, tokens, slot), mean[slot], 1e-3,
+                    BatchDecoderTest.assertClose(average(perToken, 0, tokens, slot), mean[slot], 2e-2,
                             real.family() + " mean, slot " + slot);
                 }
                 // A prompt of one token has nothing else to average: mean-skip-first keeps that token.

@@ -54,7 +54,8 @@ class ActivationStoreTest {
         assertEquals(FINGERPRINT, StoreFingerprint.fromJson((Map<?, ?>) manifest.get("fingerprint")));
         assertEquals(Map.of("seconds", 1.25), manifest.get("run"));
         try (var left = Files.list(dir)) {
-            assertEquals(List.of("activations-last.safetensors", "activations-mean.safetensors", "manifest.json", "prompts.jsonl"),
+            assertEquals(List.of("activations-last.safetensors", "activations-mean-skip-first.safetensors",
+                    "activations-mean.safetensors", "manifest.json", "prompts.jsonl"),
                     left.map(p -> p.getFileName().toString()).sorted().toList(), "no checkpoint or partial files remain");
         }
     }
@@ -163,7 +164,7 @@ class ActivationStoreTest {
         StoreFingerprint lastOnly = new StoreFingerprint(FINGERPRINT.modelSha256(), FINGERPRINT.corpusSha256(),
                 FINGERPRINT.options(), PROMPTS, WIDTH, TENSORS, java.util.EnumSet.of(Pooling.LAST));
         assertTrue(assertThrows(StoreMismatchException.class, () -> ActivationStore.resume(dir, lastOnly, METADATA))
-                .getMessage().contains("poolings last+mean, this run uses last"));
+                .getMessage().contains("poolings last+mean+mean-skip-first, this run uses last"));
 
         assertTrue(assertThrows(StoreMismatchException.class,
                 () -> ActivationStore.resume(dir, FINGERPRINT, Map.of("strata.model", "other"))).getMessage()
