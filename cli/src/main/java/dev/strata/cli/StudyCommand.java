@@ -4,10 +4,14 @@ import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
+import dev.strata.plan.Executor;
+import dev.strata.plan.ExecutorProviders;
+import dev.strata.plan.ExecutorSettings;
 import dev.strata.results.StudyResult;
 import dev.strata.store.Pooling;
 import dev.strata.store.StoreMismatchException;
 import dev.strata.study.Study;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,6 +72,11 @@ public final class StudyCommand implements Callable<Integer> {
                     + " finite): stop the study (default), or skip the model, name it in the report and go on")
     Study.OnModelError onModelError;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "run the extractions and k-NN tables as tasks on Apache Spark at MASTER (spark://HOST:PORT,"
+                    + " local[N], ...); --out must be a folder every Spark worker can read and write")
+    String spark;
+
     @Option(names = "--quiet", description = "no progress on stderr")
     boolean quiet;
 
@@ -86,8 +95,8 @@ public final class StudyCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         StudyResult result;
-        try (Extraction runner = extraction.extraction(Main.version())) {
-            result = Study.run(models, prompts, out, options, runner, new Listener(quiet));
+        try {
+            result = spark == null ? runHere(prompts, options) : runOnSpark(prompts, options);
         } catch (StoreMismatchException e) {
             // A study resumes what its --out holds; only another --out (or emptying this one) starts over.
             throw new StoreMismatchException(e.getMessage() + " (use another --out, or empty this one, to start over)");
@@ -98,6 +107,19 @@ public final class StudyCommand implements Callable<Integer> {
                     ProgressLine.clock((System.nanoTime() - started) / 1e9), result.report());
         }
         return 0;
+    }
+
+    private StudyResult runHere(Corpus prompts, Study.Options options) throws IOException {
+        try (Extraction runner = extraction.extraction(Main.version())) {
+            return Study.run(models, prompts, out, options, runner, new Listener(quiet));
+        }
+    }
+
+    /** Connects before anything is written, so that a master that cannot be reached leaves --out as it was. */
+    private StudyResult runOnSpark(Corpus prompts, Study.Options options) throws IOException {
+        try (Executor executor = ExecutorProviders.open(spark, new ExecutorSettings(Main.version(), extraction.threads()))) {
+            return Study.run(models, prompts, out, options, executor, new Listener(quiet));
+        }
     }
 
     /** Stage lines and extraction progress on stderr, nothing when quiet. */

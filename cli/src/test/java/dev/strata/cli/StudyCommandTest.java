@@ -9,7 +9,10 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.RandomLlamaModel;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -219,5 +222,27 @@ class StudyCommandTest {
                 tmp.resolve("prompts.txt").toString(), "--out", tmp.resolve("x").toString(), "--quiet"));
         assertEquals(1, Main.run("study", "--model", tmp.resolve("missing.gguf").toString(), "--corpus",
                 tmp.resolve("prompts.txt").toString(), "--out", tmp.resolve("x").toString(), "--pooling", "max"));
+    }
+
+    @Test
+    @Order(5)
+    void sparkWithoutItsModuleIsOneLineAndWritesNothing() {
+        Path elsewhere = tmp.resolve("spark-study");
+        List<String> args = new ArrayList<>(command);
+        args.set(args.indexOf("--out") + 1, elsewhere.toString());
+        args.addAll(List.of("--spark", "spark://127.0.0.1:7077"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.run(args.toArray(String[]::new));
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(1, code);
+        assertEquals("strata study: cannot run on 'spark://127.0.0.1:7077': Spark support is not built (make spark"
+                + " builds it)\n", err.toString(StandardCharsets.UTF_8));
+        assertFalse(Files.exists(elsewhere), "nothing written");
     }
 }

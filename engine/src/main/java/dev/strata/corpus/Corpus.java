@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.Sha256;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -25,9 +26,10 @@ import java.util.stream.Collectors;
 /**
  * An ordered set of prompts: read from a {@code .txt} file (one prompt per line) or a {@code .jsonl} file (one object
  * per line with a string {@code "text"} and an optional {@code "id"}), or generated as the paper's random-strings
- * control. Both files are UTF-8, may start with a BOM, and may end lines with CRLF.
+ * control. Both files are UTF-8, may start with a BOM, and may end lines with CRLF. Serializable: a study's tasks
+ * carry their corpus to the machines that run them.
  */
-public final class Corpus {
+public final class Corpus implements Serializable {
     /** The alphabet of the paper's random-strings control. */
     public static final String RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,!?";
     /** Length of each random string, as in the paper. */

@@ -1,5 +1,7 @@
 package dev.strata.corpus;
 
+import java.io.Serializable;
+
 /**
  * One prompt of a corpus.
  *
@@ -7,4 +9,4 @@ package dev.strata.corpus;
  * @param id    the jsonl "id" when given, otherwise the 1-based line number
  * @param text  the prompt text, without its line terminator
  */
-public record Prompt(int index, String id, String text) {}
+public record Prompt(int index, String id, String text) implements Serializable {}

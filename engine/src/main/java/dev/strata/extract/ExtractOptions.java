@@ -1,6 +1,7 @@
 package dev.strata.extract;
 
 import dev.strata.store.Pooling;
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.Set;
  *                    the start of the assistant's reply (see {@link ChatTemplate})
  */
 public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int threads, int gpuLayers,
-        Set<Pooling> poolings, boolean allowNonFinite, boolean chatTemplate) {
+        Set<Pooling> poolings, boolean allowNonFinite, boolean chatTemplate) implements Serializable {
     public static final int DEFAULT_MAX_TOKENS = 512;
     /**
      * llama.cpp keeps logits for every output token, and the mean makes every token an output (it needs all rows),
@@ -49,6 +50,12 @@ public record ExtractOptions(int maxTokens, int batchTokens, int parallel, int t
 
     /** These options, storing {@code poolings} instead. */
     public ExtractOptions withPoolings(Set<Pooling> poolings) {
+        return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite,
+                chatTemplate);
+    }
+
+    /** These options, with {@code threads} CPU threads (which do not change what is stored). */
+    public ExtractOptions withThreads(int threads) {
         return new ExtractOptions(maxTokens, batchTokens, parallel, threads, gpuLayers, poolings, allowNonFinite,
                 chatTemplate);
     }

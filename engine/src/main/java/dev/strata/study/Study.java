@@ -6,21 +6,21 @@ import dev.strata.compare.Calibration;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Comparisons;
 import dev.strata.compare.NeighbourTable;
-import dev.strata.compare.Summary;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
-import dev.strata.extract.NonFiniteActivationsException;
 import dev.strata.gguf.GgufFile;
 import dev.strata.gguf.ModelFamily;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
-import dev.strata.io.Sha256;
 import dev.strata.knn.KnnBackends;
-import dev.strata.knn.KnnRunner;
-import dev.strata.knn.KnnSidecar;
 import dev.strata.knn.LayerView;
+import dev.strata.plan.Executor;
+import dev.strata.plan.ExtractionTask;
+import dev.strata.plan.KnnTask;
+import dev.strata.plan.LocalExecutor;
+import dev.strata.plan.StageProgress;
 import dev.strata.report.StudyReport;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
@@ -31,7 +31,6 @@ import dev.strata.results.SkippedModel;
 import dev.strata.results.StudyResult;
 import dev.strata.store.ActivationsFile;
 import dev.strata.store.ActivationsMetadata;
-import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,12 +44,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * The whole study in one call (the plan; what it produces is a {@link StudyResult}): for every model, extract (resumable), k-NN of one pooling, then the mutual k-NN matrix
- * of every model with itself and with every other model, each pair's statistics, {@code study.json} and
+ * The whole study in one call (what it produces is a {@link StudyResult}): for every model, extract (resumable) and
+ * k-NN of one pooling, as tasks of an {@link Executor} ({@link StudyPlan}), then here the mutual k-NN matrix of every
+ * model with itself and with every other model, each pair's statistics, {@code study.json} and
  * {@code report.html}. Every step that has already been done (same inputs) is reused, so a second run is quick and a
  * killed run continues.
  *
@@ -147,11 +146,22 @@ public final class Study {
     private Study() {}
 
     /**
-     * Runs the study of {@code modelFiles} over {@code corpus} into {@code out}, the llama.cpp work through
-     * {@code extraction} (a worker process, so that a model llama.cpp aborts on can be skipped).
+     * Runs the study of {@code modelFiles} over {@code corpus} into {@code out} in this process, the llama.cpp work
+     * through {@code extraction} (a worker process, so that a model llama.cpp aborts on can be skipped), which stays
+     * the caller's.
      */
     public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options,
             Extraction extraction, Listener listener) throws IOException {
+        Executor local = new LocalExecutor(extraction, options.extract().threads(), listener.knnLog());
+        return run(modelFiles, corpus, out, options, local, listener);
+    }
+
+    /**
+     * Runs the study of {@code modelFiles} over {@code corpus} into {@code out}: the extractions and k-NN tables as
+     * tasks of {@code executor} (see {@link StudyPlan}), the comparisons, statistics and report here.
+     */
+    public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options, Executor executor,
+            Listener listener) throws IOException {
         if (modelFiles.isEmpty()) throw new IllegalArgumentException("a study needs at least one model");
         if (options.k() > corpus.size() - 1) {
             throw new IllegalArgumentException("k = " + options.k() + " needs at least " + (options.k() + 1)
@@ -161,28 +171,56 @@ public final class Study {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such model file: " + file);
         }
         Files.createDirectories(out);
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        List<Model> models = name(modelFiles);
-        List<ModelResult> results = new ArrayList<>();
         List<SkippedModel> skipped = new ArrayList<>();
-        for (Model model : models) {
-            prepare(model, corpus, out, options, extraction, listener, seconds, skipped).ifPresent(results::add);
-        }
+        Map<Model, ExtractionTask.Done> extracted = new LinkedHashMap<>();
+        extract(name(modelFiles), corpus, out, options, executor, listener, extracted, skipped);
 
+        double controlsSeconds = 0;
         if (options.control() == Control.UNTRAINED) {
             long started = System.nanoTime();
             List<Model> controls = new ArrayList<>();
-            for (ModelResult real : List.copyOf(results)) {
-                controls.add(writeControl(real, out, options, listener));
+            for (Model real : List.copyOf(extracted.keySet())) {
+                controls.add(writeControl(real, activations(out, real, options), out, options, listener));
             }
-            seconds.put("controls: write", since(started));
-            for (Model control : controls) {
-                prepare(control, corpus, out, options, extraction, listener, seconds, skipped).ifPresent(results::add);
-            }
+            controlsSeconds = since(started);
+            extract(controls, corpus, out, options, executor, listener, extracted, skipped);
         }
-        if (results.isEmpty()) {
+        if (extracted.isEmpty()) {
             throw new IOException("no model could be extracted: " + String.join("; ", skipped.stream()
                     .map(m -> m.model().file() + ": " + m.reason()).toList()));
+        }
+
+        List<Model> models = List.copyOf(extracted.keySet());
+        List<KnnTask> knnTasks = StudyPlan.knn(models, corpus, out, options);
+        List<KnnTask.Done> tables = executor.run("knn", knnTasks, new StageProgress<>() {
+            @Override
+            public void finished(int task, KnnTask.Done done) {
+                KnnTask t = knnTasks.get(task);
+                listener.stage(done.reused() ? "knn " + t.model() + ": reused " + Path.of(t.knn()).getFileName()
+                        : String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s", t.model(),
+                                done.layers(), done.n(), done.k(), done.backend(), done.seconds()));
+            }
+        });
+
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        List<ModelResult> results = new ArrayList<>();
+        int tablesPerModel = StudyPlan.ks(options, corpus).size();
+        for (int m = 0; m < models.size(); m++) {
+            Model model = models.get(m);
+            if (model.isControl() && !seconds.containsKey("controls: write")) seconds.put("controls: write", controlsSeconds);
+            ExtractionTask.Done extraction = extracted.get(model);
+            seconds.put("extract: " + model.name(), extraction.seconds());
+            KnnTask.Done knn = tables.get(m * tablesPerModel);
+            double knnSeconds = knn.reused() ? 0 : knn.seconds();
+            seconds.put("knn: " + model.name(), knnSeconds);
+            if (tablesPerModel > 1) {
+                KnnTask.Done second = tables.get(m * tablesPerModel + 1);
+                seconds.put("knn: " + model.name() + " (k = " + second.k() + ")", second.reused() ? 0 : second.seconds());
+            }
+            results.add(result(model, out, options, extraction, knn));
+        }
+        if (options.control() == Control.UNTRAINED && !seconds.containsKey("controls: write")) {
+            seconds.put("controls: write", controlsSeconds);
         }
 
         long started = System.nanoTime();
@@ -203,6 +241,86 @@ public final class Study {
         StudyJson.write(result);
         listener.stage("done: " + report + " and " + studyJson);
         return result;
+    }
+
+    /**
+     * Extracts {@code models} through the executor; each one extracted goes into {@code extracted}, each one that
+     * failed (when the options say to skip such models) into {@code skipped}.
+     */
+    private static void extract(List<Model> models, Corpus corpus, Path out, Options options, Executor executor,
+            Listener listener, Map<Model, ExtractionTask.Done> extracted, List<SkippedModel> skipped)
+            throws IOException {
+        List<ExtractionTask> tasks = StudyPlan.extraction(models, corpus, out, options);
+        List<ExtractionTask.Done> done;
+        try {
+            done = executor.run("extract", tasks, new ExtractionProgress(tasks, listener));
+        } finally {
+            listener.extractionDone();
+        }
+        for (int m = 0; m < models.size(); m++) {
+            if (done.get(m).failed()) {
+                skipped.add(new SkippedModel(models.get(m), done.get(m).failure()));
+            } else {
+                extracted.put(models.get(m), done.get(m));
+            }
+        }
+    }
+
+    /** An extraction stage's progress, as the listener has it: one model at a time, then a line about it. */
+    private static final class ExtractionProgress implements StageProgress<ExtractionTask.Done> {
+        private final List<ExtractionTask> tasks;
+        private final Listener listener;
+        private Extractor.Progress current = (done, total, tokens, nanos) -> {};
+
+        ExtractionProgress(List<ExtractionTask> tasks, Listener listener) {
+            this.tasks = tasks;
+            this.listener = listener;
+        }
+
+        @Override
+        public void started(int task) {
+            current = listener.extraction(tasks.get(task).model());
+        }
+
+        @Override
+        public void batch(int task, int promptsDone, int promptsTotal, long tokens, long nanos) {
+            current.update(promptsDone, promptsTotal, tokens, nanos);
+        }
+
+        @Override
+        public void finished(int task, ExtractionTask.Done done) {
+            listener.extractionDone();
+            ExtractionTask t = tasks.get(task);
+            listener.stage(done.failed() ? "skip " + t.model() + ": " + done.failure()
+                    : done.reused() ? "extract " + t.model() + ": reused " + t.dir()
+                    : String.format(Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", t.model(),
+                            done.prompts(), done.tokens(), done.seconds()));
+        }
+    }
+
+    /** What the study knows of a model once its extraction and k-NN table are there. */
+    private static ModelResult result(Model model, Path out, Options options, ExtractionTask.Done extraction,
+            KnnTask.Done knn) throws IOException {
+        Path dir = StudyPlan.modelDir(out, model);
+        Path activations = activations(out, model, options);
+        Path table = knnFile(dir, options, options.k());
+        List<String> layers = NeighbourTable.read(table).withoutFirstLayer().labels();
+        ModelFamily family;
+        try (GgufFile gguf = GgufFile.open(model.file())) {
+            family = ModelFamily.of(gguf);
+        }
+        return new ModelResult(model, dir, activations, table, layers, metadata(activations), extraction.reused(),
+                extraction.seconds(), knn.reused(), knn.reused() ? 0 : knn.seconds(), family);
+    }
+
+    private static Path activations(Path out, Model model, Options options) {
+        return StudyPlan.modelDir(out, model).resolve(options.pooling().fileName());
+    }
+
+    private static ActivationsMetadata metadata(Path activations) throws IOException {
+        try (ActivationsFile file = ActivationsFile.open(activations)) {
+            return file.metadata();
+        }
     }
 
     /** What the outputs record of the options. */
@@ -239,94 +357,6 @@ public final class Study {
         return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
     }
 
-    /** Extraction and k-NN of one model; empty when the model failed and the options say to skip it. */
-    private static Optional<ModelResult> prepare(Model model, Corpus corpus, Path out, Options options,
-            Extraction extractor, Listener listener, Map<String, Double> seconds, List<SkippedModel> skipped)
-            throws IOException {
-        Path dir = out.resolve(MODELS).resolve(model.slug());
-        Path activations = dir.resolve(options.pooling().fileName());
-        Extractor.Result extraction;
-        try {
-            try {
-                extraction = extractor.run(model.file(), corpus, dir, extractOptions(options), IfExists.RESUME,
-                        listener.extraction(model.name()));
-            } finally {
-                listener.extractionDone();
-            }
-            requireFinite(model, activations);
-        } catch (IOException | RuntimeException e) {
-            if (options.onModelError() == OnModelError.STOP) throw e;
-            String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
-            String reason = message.startsWith(model.file() + ": ")
-                    ? message.substring(model.file().toString().length() + 2) : message;
-            skipped.add(new SkippedModel(model, reason));
-            listener.stage("skip " + model.name() + ": " + reason);
-            return Optional.empty();
-        }
-        listener.stage(extraction.alreadyComplete()
-                ? "extract " + model.name() + ": reused " + dir
-                : String.format(Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", model.name(),
-                        extraction.prompts(), extraction.tokens(), extraction.seconds()));
-        seconds.put("extract: " + model.name(), extraction.seconds());
-
-        Path knn = knnFile(dir, options, options.k());
-        long started = System.nanoTime();
-        boolean reuse = knn(model, activations, knn, options.k(), options, listener);
-        double knnSeconds = reuse ? 0 : since(started);
-        seconds.put("knn: " + model.name(), knnSeconds);
-        int kMax = kMax(options, corpus);
-        if (kMax != options.k()) {
-            started = System.nanoTime();
-            boolean reused = knn(model, activations, knnFile(dir, options, kMax), kMax, options, listener);
-            seconds.put("knn: " + model.name() + " (k = " + kMax + ")", reused ? 0 : since(started));
-        }
-        ActivationsMetadata metadata;
-        try (ActivationsFile file = ActivationsFile.open(activations)) {
-            metadata = file.metadata();
-        }
-        List<String> layers = NeighbourTable.read(knn).withoutFirstLayer().labels();
-        ModelFamily family;
-        try (GgufFile gguf = GgufFile.open(model.file())) {
-            family = ModelFamily.of(gguf);
-        }
-        return Optional.of(new ModelResult(model, dir, activations, knn, layers, metadata,
-                extraction.alreadyComplete(), extraction.seconds(), reuse, knnSeconds, family));
-    }
-
-    /**
-     * A model whose activations hold NaN or infinite values (stored because they were allowed) stops the study after
-     * its extraction, with the counts, rather than in its k-NN with a row number: neighbours of such vectors are
-     * undefined. The extraction stays for inspection.
-     */
-    private static void requireFinite(Model model, Path activations) throws IOException {
-        ActivationsMetadata metadata;
-        try (ActivationsFile file = ActivationsFile.open(activations)) {
-            metadata = file.metadata();
-        }
-        long total = metadata.nonFiniteTotal();
-        if (total > 0) {
-            List<String> affected = new ArrayList<>();
-            metadata.nonFiniteValues().forEach((tensor, count) -> {
-                if (count > 0) affected.add(tensor + ": " + count);
-            });
-            String listed = affected.size() <= 4 ? String.join(", ", affected)
-                    : String.join(", ", affected.subList(0, 3)) + ", ... " + affected.getLast();
-            throw new NonFiniteActivationsException(model.name() + ": its activations hold " + total
-                    + " non-finite values (NaN or Inf; " + listed + "); k-NN and the comparisons need finite vectors,"
-                    + " so the study stops here and keeps the extraction in " + activations.getParent());
-        }
-    }
-
-    /**
-     * The extraction's options with the study's pooling among the stored ones: a study of the paper's poolings extracts
-     * exactly what it always did, so an earlier study's extractions stay reusable.
-     */
-    static ExtractOptions extractOptions(Options options) {
-        Set<Pooling> poolings = EnumSet.copyOf(options.extract().poolings());
-        poolings.add(options.pooling());
-        return options.extract().withPoolings(poolings);
-    }
-
     /** The k-NN table of a model's folder at {@code k}. */
     static Path knnFile(Path modelDir, Options options, int k) {
         return modelDir.resolve("knn-" + options.pooling().label() + "-k" + k + ".npy");
@@ -337,57 +367,33 @@ public final class Study {
         return Math.min(options.kMax(), corpus.size() - 1);
     }
 
-    /** Computes the k-NN table {@code knn} at {@code k}, or reuses it when it is up to date; says whether it reused. */
-    private static boolean knn(Model model, Path activations, Path knn, int k, Options options, Listener listener)
-            throws IOException {
-        if (knnUpToDate(knn, activations, k, options)) {
-            listener.stage("knn " + model.name() + ": reused " + knn.getFileName());
-            return true;
-        }
-        PrintStream log = listener.knnLog();
-        KnnRunner.Summary s = KnnRunner.run(activations, knn, new KnnRunner.Options(k, options.view(),
-                options.device(), options.knnThreads(), log == null), log == null ? System.err : log);
-        listener.stage(String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s",
-                model.name(), s.layers().size(), s.n(), s.k(), s.backend(), s.seconds()));
-        return false;
-    }
-
-    /** A k-NN file is reused when its sidecar says it came from these activations (by checksum), k and view. */
-    static boolean knnUpToDate(Path knn, Path activations, int k, Options options) throws IOException {
-        if (!Files.isRegularFile(knn)) return false;
-        Optional<KnnSidecar> sidecar = KnnSidecar.readBeside(knn);
-        if (sidecar.isEmpty()) return false;
-        KnnSidecar s = sidecar.get();
-        return Integer.valueOf(k).equals(s.k()) && options.view().toString().equals(s.view())
-                && Sha256.of(activations).equals(s.sourceSha256());
-    }
-
     /** Writes (or reuses) the untrained twin of a real model; its seed mixes the study seed with the model's checksum. */
-    private static Model writeControl(ModelResult real, Path out, Options options, Listener listener) throws IOException {
-        String realSha = real.metadata().modelSha256();
+    private static Model writeControl(Model real, Path activations, Path out, Options options, Listener listener)
+            throws IOException {
+        String realSha = metadata(activations).modelSha256();
         long seed = options.seed() ^ (realSha == null ? 0 : Long.parseUnsignedLong(realSha.substring(0, 15), 16));
-        Path file = out.resolve(CONTROLS).resolve(real.model().slug() + "-untrained.gguf");
+        Path file = out.resolve(CONTROLS).resolve(real.slug() + "-untrained.gguf");
         Path sidecar = file.resolveSibling(file.getFileName() + ".json");
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("control", "untrained");
-        expected.put("source", real.model().file().getFileName().toString());
+        expected.put("source", real.file().getFileName().toString());
         expected.put("source_sha256", realSha);
         expected.put("seed", seed);
         expected.put("recipe", "strata UntrainedModel/1");
         boolean reuse = Files.isRegularFile(file) && Files.isRegularFile(sidecar)
                 && expected.equals(JSON.std.mapFrom(Files.readString(sidecar)));
         if (reuse) {
-            listener.stage("control " + real.model().name() + " (untrained): reused " + file.getFileName());
+            listener.stage("control " + real.name() + " (untrained): reused " + file.getFileName());
         } else {
             Files.createDirectories(file.getParent());
             long started = System.nanoTime();
-            UntrainedModel.write(real.model().file(), file, seed);
+            UntrainedModel.write(real.file(), file, seed);
             AtomicFile.writeString(sidecar, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(expected) + "\n");
             listener.stage(String.format(Locale.ROOT, "control %s (untrained): wrote %s, %.1f s",
-                    real.model().name(), file.getFileName(), since(started)));
+                    real.name(), file.getFileName(), since(started)));
         }
-        return new Model(real.model().name() + " (untrained)", real.model().slug() + "-untrained", file,
-                real.model().name());
+        return new Model(real.name() + " (untrained)", real.slug() + "-untrained", file,
+                real.name());
     }
 
     private static List<Pair> compare(List<ModelResult> models, Path out, Options options, Listener listener)

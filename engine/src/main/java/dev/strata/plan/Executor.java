@@ -1,0 +1,24 @@
+package dev.strata.plan;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Runs the independent tasks of a study's stage: in any order, with any parallelism, on any machine that sees the
+ * study's folder. The driver runs the stages in order and does the cheap work between them itself.
+ */
+public interface Executor extends AutoCloseable {
+    /**
+     * Runs {@code tasks} and returns their results in task order. A task that fails ends the stage with an exception
+     * that names it: locally the task's own exception (its message names the model), on a cluster one that names the
+     * task's {@link Task#describe()} and the host it failed on.
+     *
+     * @param stage what the tasks do together ("extract", "knn"), for progress and errors
+     */
+    <R extends TaskResult> List<R> run(String stage, List<? extends Task<R>> tasks, StageProgress<? super R> progress)
+            throws IOException;
+
+    /** Releases what runs the tasks (a worker process, a cluster connection). */
+    @Override
+    void close();
+}

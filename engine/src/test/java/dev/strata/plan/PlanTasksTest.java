@@ -1,0 +1,135 @@
+package dev.strata.plan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.strata.corpus.Corpus;
+import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extractor;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.LayerView;
+import dev.strata.store.Pooling;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The study's tasks on a real model (SmolLM2 135M of {@code make models}): they survive serialization, which is how a
+ * cluster ships them, and the copy does the work; run again, each finds its output complete and leaves it alone.
+ */
+class PlanTasksTest {
+    static final String MODEL = "smollm2-135m-instruct-q4_1.gguf";
+    static final ExtractOptions OPTIONS = new ExtractOptions(32, 64, 4, 2, 0);
+
+    @TempDir Path tmp;
+
+    /** The demo models' folder: {@code models/} of the project root (three levels above strata.llama.src). */
+    static Path demoModel(String file) {
+        Path model = Path.of(System.getProperty("strata.llama.src")).toAbsolutePath().getParent().getParent()
+                .getParent().resolve("models").resolve(file);
+        assumeTrue(Files.isRegularFile(model), model + " is missing (make models)");
+        return model;
+    }
+
+    static Corpus corpus(Path dir, int n) throws IOException {
+        List<String> lines = new ArrayList<>();
+        String[] topics = {"rivers", "planets", "bread", "music", "chess", "volcanoes", "bees", "trains"};
+        for (int i = 0; i < n; i++) {
+            lines.add("Note " + i + " on " + topics[i % topics.length] + (i % 3 == 0 ? ", with a longer tail of words"
+                    + " that makes this prompt take more tokens than the others." : "."));
+        }
+        Path file = dir.resolve("prompts.txt");
+        Files.write(file, lines);
+        return Corpus.load(file);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T copied(T object) throws IOException, ClassNotFoundException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (T) in.readObject();
+        }
+    }
+
+    @Test
+    void serializedTasksDoTheWorkAndARerunReusesIt() throws Exception {
+        Path model = demoModel(MODEL);
+        Corpus corpus = corpus(tmp, 12);
+        Path dir = tmp.resolve("smollm2");
+        ExtractionTask extraction = new ExtractionTask("smollm2", model.toString(), corpus, dir.toString(), OPTIONS,
+                Pooling.LAST, false);
+        ExtractionTask shipped = copied(extraction);
+        assertEquals("extract smollm2", shipped.describe());
+        assertEquals(corpus.sha256(), shipped.corpus().sha256());
+        assertEquals(corpus.prompts(), shipped.corpus().prompts());
+
+        Path activations = dir.resolve(Pooling.LAST.fileName());
+        Path table = dir.resolve("knn.npy");
+        KnnTask knn = new KnnTask("smollm2", activations.toString(), table.toString(), 3, LayerView.Kind.HF,
+                KnnBackends.Device.CPU);
+        List<String> started = new ArrayList<>();
+        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2, null)) {
+            ExtractionTask.Done done = executor.run("extract", List.of(shipped), new StageProgress<>() {
+                @Override
+                public void started(int task) {
+                    started.add("task " + task);
+                }
+            }).getFirst();
+            assertEquals(List.of("task 0"), started);
+            assertFalse(done.reused());
+            assertNull(done.failure());
+            assertEquals(12, done.prompts());
+            KnnTask.Done table1 = executor.run("knn", List.of(copied(knn)), StageProgress.none()).getFirst();
+            assertFalse(table1.reused());
+            assertEquals(3, table1.k());
+            assertEquals(12, table1.n());
+
+            byte[] activationBytes = Files.readAllBytes(activations);
+            byte[] tableBytes = Files.readAllBytes(table);
+            FileTime activationsTime = Files.getLastModifiedTime(activations);
+            FileTime tableTime = Files.getLastModifiedTime(table);
+            assertTrue(executor.run("extract", List.of(extraction), StageProgress.none()).getFirst().reused());
+            assertTrue(executor.run("knn", List.of(knn), StageProgress.none()).getFirst().reused());
+            assertEquals(activationsTime, Files.getLastModifiedTime(activations), "not written again");
+            assertEquals(tableTime, Files.getLastModifiedTime(table), "not written again");
+            assertArrayEquals(activationBytes, Files.readAllBytes(activations));
+            assertArrayEquals(tableBytes, Files.readAllBytes(table));
+        }
+    }
+
+    @Test
+    void aModelThatCannotBeExtractedIsAResultWhenAskedAndAFailureOtherwise() throws Exception {
+        Path broken = tmp.resolve("broken.gguf");
+        Files.writeString(broken, "not a GGUF file");
+        Corpus corpus = corpus(tmp, 4);
+        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 1, null)) {
+            ExtractionTask skipping = new ExtractionTask("broken", broken.toString(), corpus,
+                    tmp.resolve("a").toString(), OPTIONS, Pooling.LAST, true);
+            ExtractionTask.Done done = executor.run("extract", List.of(skipping), StageProgress.none()).getFirst();
+            assertTrue(done.failed());
+            assertFalse(done.failure().startsWith(broken.toString()), "the reason without the file: " + done.failure());
+            ExtractionTask stopping = new ExtractionTask("broken", broken.toString(), corpus,
+                    tmp.resolve("b").toString(), OPTIONS, Pooling.LAST, false);
+            IOException e = assertThrows(IOException.class,
+                    () -> executor.run("extract", List.of(stopping), StageProgress.none()));
+            assertTrue(e.getMessage().contains("broken.gguf"), e.getMessage());
+        }
+    }
+}
