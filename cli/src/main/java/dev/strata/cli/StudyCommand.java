@@ -12,7 +12,6 @@ import dev.strata.store.Pooling;
 import dev.strata.store.StoreMismatchException;
 import dev.strata.study.Study;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -145,11 +144,6 @@ public final class StudyCommand implements Callable<Integer> {
         @Override
         public void extractionDone() {
             if (line != null) line.done();
-        }
-
-        @Override
-        public PrintStream knnLog() {
-            return quiet ? null : System.err;
         }
     }
 }

@@ -6,8 +6,6 @@ import dev.strata.knn.KnnRunner;
 import dev.strata.knn.KnnSidecar;
 import dev.strata.knn.LayerView;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,9 +38,8 @@ public record KnnTask(String model, String activations, String knn, int k, Layer
         Path table = Path.of(knn);
         Path source = Path.of(activations);
         if (upToDate(table, source)) return new Done(true, 0, 0, k, null, 0);
-        Optional<PrintStream> log = context.log();
         KnnRunner.Summary s = KnnRunner.run(source, table, new KnnRunner.Options(k, view, device, context.threads(),
-                log.isEmpty()), log.orElseGet(() -> new PrintStream(OutputStream.nullOutputStream())));
+                true), System.err);
         return new Done(false, s.layers().size(), s.n(), s.k(), s.backend(), s.seconds());
     }
 

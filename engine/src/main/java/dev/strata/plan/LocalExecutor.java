@@ -3,10 +3,8 @@ package dev.strata.plan;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -16,18 +14,15 @@ import java.util.OptionalInt;
 public final class LocalExecutor implements Executor {
     private final Extraction extraction;
     private final int threads;
-    private final PrintStream log;
 
     /**
      * @param extraction where llama.cpp runs; closed with this executor
      * @param threads    CPU threads per task
-     * @param log        where tasks' detail lines go; null for nowhere
      */
-    public LocalExecutor(Extraction extraction, int threads, PrintStream log) {
+    public LocalExecutor(Extraction extraction, int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         this.extraction = extraction;
         this.threads = threads;
-        this.log = log;
     }
 
     @Override
@@ -75,11 +70,6 @@ public final class LocalExecutor implements Executor {
         @Override
         public Extractor.Progress progress() {
             return progress;
-        }
-
-        @Override
-        public Optional<PrintStream> log() {
-            return Optional.ofNullable(log);
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.strata.plan;
 
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
-import java.io.PrintStream;
-import java.util.Optional;
 import java.util.OptionalInt;
 
 /** What an {@link Executor} gives the task it runs. */
@@ -22,7 +20,4 @@ public interface TaskContext {
 
     /** Receives the task's per-batch extraction progress. */
     Extractor.Progress progress();
-
-    /** Where the task's detail lines go (the k-NN's per layer); empty: nowhere. */
-    Optional<PrintStream> log();
 }

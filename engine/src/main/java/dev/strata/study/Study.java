@@ -33,7 +33,6 @@ import dev.strata.store.ActivationsFile;
 import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.Pooling;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,11 +135,6 @@ public final class Study {
 
         /** The extraction of the model last passed to {@link #extraction} has ended. */
         default void extractionDone() {}
-
-        /** Where the k-NN runner prints its per-layer lines; null for none. */
-        default PrintStream knnLog() {
-            return null;
-        }
     }
 
     private Study() {}
@@ -152,7 +146,7 @@ public final class Study {
      */
     public static StudyResult run(List<Path> modelFiles, Corpus corpus, Path out, Options options,
             Extraction extraction, Listener listener) throws IOException {
-        Executor local = new LocalExecutor(extraction, options.extract().threads(), listener.knnLog());
+        Executor local = new LocalExecutor(extraction, options.extract().threads());
         return run(modelFiles, corpus, out, options, local, listener);
     }
 

@@ -85,7 +85,7 @@ class PlanTasksTest {
         KnnTask knn = new KnnTask("smollm2", activations.toString(), table.toString(), 3, LayerView.Kind.HF,
                 KnnBackends.Device.CPU);
         List<String> started = new ArrayList<>();
-        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2, null)) {
+        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2)) {
             ExtractionTask.Done done = executor.run("extract", List.of(shipped), new StageProgress<>() {
                 @Override
                 public void started(int task) {
@@ -119,7 +119,7 @@ class PlanTasksTest {
         Path broken = tmp.resolve("broken.gguf");
         Files.writeString(broken, "not a GGUF file");
         Corpus corpus = corpus(tmp, 4);
-        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 1, null)) {
+        try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 1)) {
             ExtractionTask skipping = new ExtractionTask("broken", broken.toString(), corpus,
                     tmp.resolve("a").toString(), OPTIONS, Pooling.LAST, true);
             ExtractionTask.Done done = executor.run("extract", List.of(skipping), StageProgress.none()).getFirst();
