@@ -351,6 +351,16 @@ public final class Study {
         return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
     }
 
+    /**
+     * The extraction's options with the study's pooling among the stored ones: a study of the paper's poolings extracts
+     * exactly what it always did, so an earlier study's extractions stay reusable.
+     */
+    static ExtractOptions extractOptions(Options options) {
+        Set<Pooling> poolings = EnumSet.copyOf(options.extract().poolings());
+        poolings.add(options.pooling());
+        return options.extract().withPoolings(poolings);
+    }
+
     /** The k-NN table of a model's folder at {@code k}. */
     static Path knnFile(Path modelDir, Options options, int k) {
         return modelDir.resolve("knn-" + options.pooling().label() + "-k" + k + ".npy");
