@@ -88,7 +88,7 @@ public final class LinearCka {
     }
 
     /** Layer l minus its column means, in double so that the sums below stay accurate. */
-    private static double[] centred(Activations acts, int l) {
+    static double[] centred(Activations acts, int l) {
         int n = acts.n();
         int d = acts.dim();
         float[] layer = acts.layers()[l];

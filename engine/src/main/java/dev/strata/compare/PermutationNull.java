@@ -160,16 +160,7 @@ public final class PermutationNull {
     private static float[] centredGram(LinearCka.Activations acts, int l) {
         int n = acts.n();
         int d = acts.dim();
-        float[] layer = acts.layers()[l];
-        double[] mean = new double[d];
-        for (int t = 0; t < n; t++) {
-            for (int c = 0; c < d; c++) mean[c] += layer[t * d + c];
-        }
-        for (int c = 0; c < d; c++) mean[c] /= n;
-        double[] centred = new double[n * d];
-        for (int t = 0; t < n; t++) {
-            for (int c = 0; c < d; c++) centred[t * d + c] = layer[t * d + c] - mean[c];
-        }
+        double[] centred = LinearCka.centred(acts, l);
         float[] gram = new float[n * n];
         for (int s = 0; s < n; s++) {
             for (int t = s; t < n; t++) {
