@@ -142,6 +142,17 @@ public final class ComparisonWriter {
         json.put("p_value", "(1 + #{null >= raw}) / (1 + K)");
         json.put("correction", "family-wise over all cells: single-step max-T on scores studentised by each cell's "
                 + "raw and null values");
+        json.putAll(calibrationScores(calibration));
+        double[] range = calibration.nullMeanRange();
+        json.put("cell_null_mean_range", Arrays.asList(finiteOrNull(range[0]), finiteOrNull(range[1])));
+        json.put("calibrated_matrix", CALIBRATED_NPY);
+        json.put("p_familywise_matrix", P_FAMILYWISE_NPY);
+        return json;
+    }
+
+    /** A calibration's scores, calibrated means and cell counts: in summary.json and, per pair, in study.json. */
+    public static Map<String, Object> calibrationScores(Calibration calibration) {
+        Map<String, Object> json = new LinkedHashMap<>();
         json.put("on_diagonal_mean", scoreJson(calibration.onDiagonal()));
         json.put("off_diagonal_mean", scoreJson(calibration.offDiagonal()));
         json.put("max", scoreJson(calibration.maximum()));
@@ -150,10 +161,6 @@ public final class ComparisonWriter {
         json.put("calibrated_off_diagonal_mean", finiteOrNull(calibratedMeans.off()));
         json.put("cells", calibration.cells());
         json.put("cells_significant", calibration.significantCells());
-        double[] range = calibration.nullMeanRange();
-        json.put("cell_null_mean_range", Arrays.asList(finiteOrNull(range[0]), finiteOrNull(range[1])));
-        json.put("calibrated_matrix", CALIBRATED_NPY);
-        json.put("p_familywise_matrix", P_FAMILYWISE_NPY);
         return json;
     }
 

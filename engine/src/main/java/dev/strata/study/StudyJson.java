@@ -111,7 +111,7 @@ final class StudyJson {
             pair.put("p_blocks_10", finiteOrNull(s.permutationP(10)));
             putSensitivity(pair, r.sensitivity().pairs().get(pairs.size()), o.k());
             Calibration calibration = p.comparison().calibration();
-            if (calibration != null) pair.put("calibration", calibration(calibration));
+            if (calibration != null) pair.put("calibration", ComparisonWriter.calibrationScores(calibration));
             pairs.add(pair);
         }
         json.put("pairs", pairs);
@@ -168,28 +168,6 @@ final class StudyJson {
             bySize.add(entry);
         }
         pair.put("subsample", bySize);
-    }
-
-    /** A pair's raw and calibrated on- and off-diagonal means side by side, and how many cells stay significant. */
-    private static Map<String, Object> calibration(Calibration c) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("on_diagonal_mean", score(c.onDiagonal()));
-        json.put("off_diagonal_mean", score(c.offDiagonal()));
-        json.put("max", score(c.maximum()));
-        json.put("calibrated_on_diagonal_mean", finiteOrNull(c.calibratedMeans().on()));
-        json.put("calibrated_off_diagonal_mean", finiteOrNull(c.calibratedMeans().off()));
-        json.put("cells", c.cells());
-        json.put("cells_significant", c.significantCells());
-        return json;
-    }
-
-    private static Map<String, Object> score(Calibration.Score score) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("raw", finiteOrNull(score.raw()));
-        json.put("null_mean", finiteOrNull(score.nullMean()));
-        json.put("calibrated", finiteOrNull(score.calibrated()));
-        json.put("p", finiteOrNull(score.p()));
-        return json;
     }
 
     private static Map<String, Object> means(SimilarityStats.DiagonalMeans means) {
