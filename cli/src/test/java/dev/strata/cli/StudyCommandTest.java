@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -119,15 +120,36 @@ class StudyCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("models/tiny-3x48/knn-last-k5.npy")));
         checkSensitivity(json);
         checkCalibration(json);
+        checkBagOfTokens(json);
 
         Set<String> images = checkImages();
         assertTrue(images.containsAll(List.of("report/grid.png", "report/depth-map.png", "report/row-maxima.png",
-                "report/argmax-depth.png", "report/on-off.png", "report/decay.png")), images.toString());
-        assertEquals(12, images.size(), "6 charts and 6 pair heat maps: " + images);
+                "report/argmax-depth.png", "report/on-off.png", "report/decay.png", "report/bag-of-tokens.png")),
+                images.toString());
+        assertEquals(13, images.size(), "7 charts and 6 pair heat maps: " + images);
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("model pairs the on-diagonal mean"), "the reading is there");
         assertTrue(html.contains("v0.5.0"), "llama.cpp version in the provenance");
         assertTrue(html.contains((String) models.get(0).get("sha256")), "model checksums in the provenance");
+    }
+
+    /**
+     * Every tokenizer against every model, one M per compared layer; the three models share one vocabulary, so the
+     * tokenizer (tokenized in the worker, once per model) makes no difference.
+     */
+    @SuppressWarnings("unchecked")
+    static void checkBagOfTokens(Map<String, Object> json) {
+        List<Map<String, Object>> rows = list(json, "bag_of_tokens");
+        assertEquals(9, rows.size());
+        Map<Object, Object> byModel = new HashMap<>();
+        for (Map<String, Object> row : rows) {
+            List<Number> m = (List<Number>) row.get("m");
+            int blocks = Integer.parseInt(((String) row.get("model")).replaceAll("tiny-(\\d)x.*", "$1"));
+            assertEquals(blocks, m.size(), row.toString());
+            assertTrue(m.stream().allMatch(v -> v.doubleValue() >= 0 && v.doubleValue() <= 1), row.toString());
+            Object before = byModel.putIfAbsent(row.get("model"), m);
+            if (before != null) assertEquals(before, m, "same vocabulary, same neighbours: " + row);
+        }
     }
 
     /** 40 prompts: k_max is lowered to 39, which covers k = 1 and 10; no subset is smaller than the corpus. */

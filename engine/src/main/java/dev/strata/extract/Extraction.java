@@ -18,6 +18,13 @@ public interface Extraction extends AutoCloseable {
     Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Extractor.Progress progress) throws IOException;
 
+    /**
+     * Every prompt's token ids as an extraction with {@code options} feeds them to the model (BOS where the model adds
+     * one, cut to the max tokens), for the baselines that count tokens: tokenizing needs llama.cpp, so it runs where
+     * the extractions do.
+     */
+    int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException;
+
     /** Releases what runs the extractions (the worker process); nothing for the in-process one. */
     @Override
     default void close() {}

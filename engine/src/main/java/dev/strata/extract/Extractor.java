@@ -76,15 +76,41 @@ public final class Extractor implements Extraction {
         }
     }
 
+    @Override
+    public int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException {
+        try (LoadedModel model = LoadedModel.open(modelFile, 0)) {
+            // The packer cuts prompts (and keeps a template's closing tokens) exactly as the extraction does.
+            PromptPacker packer = packer(model, options.chatTemplate() ? ChatTemplate.of(model) : null, corpus, 0,
+                    options);
+            int[] tokens = new int[options.batchTokens()];
+            int[] lengths = new int[packer.parallel()];
+            int[] fullLengths = new int[packer.parallel()];
+            int[][] ids = new int[corpus.size()][];
+            while (packer.hasNext()) {
+                PromptPacker.Packed batch = packer.pack(tokens, lengths, fullLengths);
+                for (int s = 0, offset = 0; s < batch.count(); offset += lengths[s++]) {
+                    ids[batch.first() + s] = Arrays.copyOfRange(tokens, offset, offset + lengths[s]);
+                }
+            }
+            return ids;
+        }
+    }
+
+    /** @param template the chat template each prompt is wrapped in; null for none */
+    private static PromptPacker packer(LoadedModel model, ChatTemplate template, Corpus corpus, int start,
+            ExtractOptions options) {
+        return template == null
+                ? new PromptPacker(i -> model.tokenize(corpus.get(i).text()), corpus.size(), start, options)
+                : new PromptPacker(i -> template.tokenize(corpus.get(i).text()), corpus.size(), start, options,
+                        template.closingTokens());
+    }
+
     /** @param template the chat template each prompt is wrapped in; null for none */
     private Result extract(LoadedModel model, ChatTemplate template, Corpus corpus, Path dir, ActivationStore store,
             ExtractOptions options, Progress progress) throws IOException {
         long started = System.nanoTime();
         int n = corpus.size();
-        PromptPacker packer = template == null
-                ? new PromptPacker(i -> model.tokenize(corpus.get(i).text()), n, store.promptsDone(), options)
-                : new PromptPacker(i -> template.tokenize(corpus.get(i).text()), n, store.promptsDone(), options,
-                        template.closingTokens());
+        PromptPacker packer = packer(model, template, corpus, store.promptsDone(), options);
         int[] tokens = new int[options.batchTokens()];
         int[] lengths = new int[packer.parallel()];
         int[] fullLengths = new int[packer.parallel()];

@@ -7,6 +7,7 @@ import dev.strata.compare.Calibration;
 import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.Summary;
+import dev.strata.results.BagOfTokensRow;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Reading;
@@ -45,7 +46,11 @@ final class ReportPage {
                   List<String> sensitivitySizes, List<SensitivityRow> sensitivityRows, boolean hasCalibration,
                   int calibrationPermutations, List<CalibrationRow> calibrationRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
                   List<Heatmap> crossHeatmaps, List<Heatmap> withinHeatmaps, List<ModelRow> models,
-                  List<Timing> timings) {}
+                  List<Timing> timings, boolean hasBagOfTokens, List<BagOfTokensLine> bagOfTokens) {}
+
+    /** One model's M with the bag of tokens of its tokenizer: at its first and last compared layer, best, and mean. */
+    record BagOfTokensLine(String model, String tokenizer, String first, String best, String bestDepth, String last,
+                           String mean) {}
 
     /** A model the study left out, and why. */
     record SkippedRow(String name, String file, String reason) {}
@@ -94,6 +99,7 @@ final class ReportPage {
         String viewMeaning = o.view().toString().equals("hf")
                 ? "Hugging Face hidden states: embeddings, residual after blocks 1..L−1, final norm"
                 : "residual after every block, then the final norm";
+        List<BagOfTokensLine> bagOfTokens = bagOfTokens(r);
         return new Values(String.join(", ", names), names.size(), r.corpusName(), r.corpusSha256(), r.n(), o.k(),
                 o.pooling().label(), o.view().toString(), viewMeaning, Reading.fmt4(r.chance()), o.maxTokens(),
                 o.chatTemplate() ? "each prompt as one user turn of its model's own chat template, the start of the reply"
@@ -108,7 +114,25 @@ final class ReportPage {
                 calibrated.stream().map(ReportPage::calibrationRow).toList(), depthMap,
                 mapPairs.size() < cross.size(), cross.stream().map(p -> heatmap(r, p)).toList(),
                 r.pairs().stream().filter(Pair::withinModel).map(p -> heatmap(r, p)).toList(),
-                r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r));
+                r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r), !bagOfTokens.isEmpty(),
+                bagOfTokens);
+    }
+
+    /** The rows of each model with its own tokenizer (its source's, for a control), in the study's model order. */
+    private static List<BagOfTokensLine> bagOfTokens(StudyResult r) {
+        List<BagOfTokensLine> lines = new ArrayList<>();
+        for (BagOfTokensRow row : r.bagOfTokens()) {
+            if (!r.ownTokenizer(row)) continue;
+            List<Double> m = row.m();
+            int best = 0;
+            for (int l = 1; l < m.size(); l++) if (m.get(l) > m.get(best)) best = l;
+            double mean = m.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            lines.add(new BagOfTokensLine(r.models().get(row.model()).model().name(),
+                    r.models().get(row.tokenizer()).model().name(), number(m.getFirst(), 3), number(m.get(best), 3),
+                    number(m.size() == 1 ? 0 : (double) best / (m.size() - 1), 2), number(m.getLast(), 3),
+                    number(mean, 3)));
+        }
+        return lines;
     }
 
     private static PairRow pairRow(StudyResult r, Pair p, boolean firstWithControl) {

@@ -1,6 +1,7 @@
 package dev.strata.report;
 
 import dev.strata.chart.ArgmaxDepthChart;
+import dev.strata.chart.BagOfTokensChart;
 import dev.strata.chart.Curve;
 import dev.strata.chart.DecayChart;
 import dev.strata.chart.DepthMapChart;
@@ -12,6 +13,8 @@ import dev.strata.compare.ProportionalDepthMap;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.io.AtomicFile;
+import dev.strata.results.BagOfTokensRow;
+import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.StudyResult;
 import java.io.IOException;
@@ -56,6 +59,10 @@ public final class StudyReport {
             Drawing.writePng(images.resolve("on-off.png"), OnOffChart.render(curves(r, cross,
                     s -> new double[][] {{s.offDiagonalMean()}, {s.onDiagonalMean()}}), chance));
         }
+        List<Curve> bagOfTokens = bagOfTokensCurves(r);
+        if (!bagOfTokens.isEmpty()) {
+            Drawing.writePng(images.resolve("bag-of-tokens.png"), BagOfTokensChart.render(bagOfTokens, chance));
+        }
         double maxOffset = r.models().stream().mapToInt(m -> m.layers().size() - 1).max().orElse(1);
         Drawing.writePng(images.resolve("decay.png"), DecayChart.render(decayCurves(r), maxOffset, chance));
         AtomicFile.writeString(r.out().resolve(HTML), ReportPage.render(r, cross, mapPairs, depthMap));
@@ -95,6 +102,21 @@ public final class StudyReport {
     private static double[][] depthCurve(List<SimilarityStats.DepthPoint> points) {
         return new double[][] {points.stream().mapToDouble(SimilarityStats.DepthPoint::depth).toArray(),
                 points.stream().mapToDouble(SimilarityStats.DepthPoint::value).toArray()};
+    }
+
+    /** Each model's M with the bag of tokens of its own tokenizer (its source's, for a control), by proportional depth. */
+    private static List<Curve> bagOfTokensCurves(StudyResult r) {
+        List<Curve> curves = new ArrayList<>();
+        for (BagOfTokensRow row : r.bagOfTokens()) {
+            if (!r.ownTokenizer(row)) continue;
+            ModelResult model = r.models().get(row.model());
+            int layers = row.m().size();
+            double[] x = new double[layers];
+            for (int l = 0; l < layers; l++) x[l] = layers == 1 ? 0 : (double) l / (layers - 1);
+            curves.add(new Curve(model.model().name(), x, row.m().stream().mapToDouble(Double::doubleValue).toArray(),
+                    model.model().isControl()));
+        }
+        return curves;
     }
 
     /** Each model's mean M by layer offset, from offset 1. */

@@ -22,6 +22,7 @@ import dev.strata.plan.KnnTask;
 import dev.strata.plan.LocalExecutor;
 import dev.strata.plan.StageProgress;
 import dev.strata.report.StudyReport;
+import dev.strata.results.BagOfTokensRow;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
@@ -223,11 +224,14 @@ public final class Study {
         started = System.nanoTime();
         Sensitivity sensitivity = Sensitivities.compute(results, pairs, kMax(options, corpus), options, listener);
         seconds.put("sensitivity", since(started));
+        started = System.nanoTime();
+        List<BagOfTokensRow> bagOfTokens = BagOfTokensBaseline.compute(results, corpus, options, executor, listener);
+        seconds.put("bag of tokens", since(started));
 
         Path studyJson = out.resolve(STUDY_JSON);
         Path report = out.resolve(StudyReport.HTML);
         StudyResult result = new StudyResult(out, corpus.name(), corpus.sha256(), corpus.size(), settings(options),
-                List.copyOf(results), List.copyOf(skipped), pairs, sensitivity, seconds, studyJson, report);
+                List.copyOf(results), List.copyOf(skipped), pairs, sensitivity, bagOfTokens, seconds, studyJson, report);
         started = System.nanoTime();
         listener.stage("report: writing " + report);
         StudyReport.write(result);

@@ -10,7 +10,9 @@ import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
 import dev.strata.io.AtomicFile;
+import dev.strata.io.JsonNumbers;
 import dev.strata.report.StudyReport;
+import dev.strata.results.BagOfTokensRow;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
 import dev.strata.results.Sensitivity;
@@ -115,6 +117,15 @@ final class StudyJson {
             pairs.add(pair);
         }
         json.put("pairs", pairs);
+        List<Object> bagOfTokens = new ArrayList<>();
+        for (BagOfTokensRow row : r.bagOfTokens()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("tokenizer", r.models().get(row.tokenizer()).model().name());
+            entry.put("model", r.models().get(row.model()).model().name());
+            entry.put("m", row.m().stream().map(JsonNumbers::finiteOrNull).toList());
+            bagOfTokens.add(entry);
+        }
+        json.put("bag_of_tokens", bagOfTokens);
         json.put("reading", r.reading());
         Map<String, Object> timings = new LinkedHashMap<>();
         r.stageSeconds().forEach(timings::put);

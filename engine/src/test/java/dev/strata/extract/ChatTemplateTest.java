@@ -104,6 +104,38 @@ class ChatTemplateTest {
         }
     }
 
+    /** The bag-of-tokens baseline counts the tokens the extraction feeds the model: template, BOS and cut included. */
+    @Test
+    void tokenizeGivesTheTokensTheExtractionFeedsTheModel() throws IOException {
+        Corpus corpus = corpus(List.of("Hello world", "Hello world Hello world Hello world"));
+        ExtractOptions twelve = new ExtractOptions(12, 256, 4, 2, 0, EnumSet.of(Pooling.LAST), false, true);
+        int[][] expected = new int[2][];
+        int[][] plain = new int[2][];
+        try (LoadedModel model = LoadedModel.open(family("qwen2"), 0)) {
+            expected[0] = new int[] {151644, 872, 198, 9707, 1879, 151645, 198, 151644, 77091, 198};
+            int[] whole = ChatTemplate.of(model).tokenize(corpus.get(1).text());
+            assertTrue(whole.length > 12, "the second prompt is cut");
+            // Cut as the extraction cuts: its first 7 tokens, then the template's 5 closing ones.
+            expected[1] = new int[12];
+            System.arraycopy(whole, 0, expected[1], 0, 7);
+            System.arraycopy(whole, whole.length - 5, expected[1], 7, 5);
+        }
+        try (LoadedModel model = LoadedModel.open(family("gemma3"), 0)) {
+            // Gemma adds BOS (id 2); without a template a cut prompt keeps its first tokens.
+            for (int i = 0; i < 2; i++) {
+                int[] whole = model.tokenize(corpus.get(i).text());
+                assertEquals(2, whole[0]);
+                plain[i] = Arrays.copyOf(whole, Math.min(12, whole.length));
+            }
+        }
+        ExtractOptions noTemplate = new ExtractOptions(12, 256, 4, 2, 0, EnumSet.of(Pooling.LAST), false, false);
+        try (WorkerExtraction worker = new WorkerExtraction("test")) {
+            assertArrayEquals(expected, worker.tokenize(family("qwen2"), corpus, twelve));
+            assertArrayEquals(plain, worker.tokenize(family("gemma3"), corpus, noTemplate));
+        }
+        assertArrayEquals(expected, new Extractor("test").tokenize(family("qwen2"), corpus, twelve), "in process");
+    }
+
     @Test
     void theWorkerAndThisProcessStoreTheSameWrappedPromptsAndRecordTheTemplate() throws IOException {
         Path smollm = family("smollm2");

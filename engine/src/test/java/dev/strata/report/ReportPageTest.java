@@ -13,6 +13,7 @@ import dev.strata.compare.SimilarityStats.DiagonalMeans;
 import dev.strata.compare.Summary;
 import dev.strata.gguf.ModelFamily;
 import dev.strata.knn.LayerView;
+import dev.strata.results.BagOfTokensRow;
 import dev.strata.results.Model;
 import dev.strata.results.ModelResult;
 import dev.strata.results.Pair;
@@ -54,8 +55,11 @@ class ReportPageTest {
         Settings settings = new Settings(Pooling.LAST, 3, LayerView.Kind.HF, 32, "none", 20, 7, "1.0<dev>", "v0.5.0", false);
         List<SkippedModel> skipped = List.of(new SkippedModel(new Model("broken", "broken", Path.of("/b.gguf"), null),
                 "killed by <signal> & more"));
-        return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, sensitivity(), seconds,
-                out.resolve("study.json"), out.resolve("report.html"));
+        List<BagOfTokensRow> bagOfTokens = List.of(new BagOfTokensRow(0, 0, List.of(0.3, 0.2, 0.1)),
+                new BagOfTokensRow(0, 1, List.of(0.9, 0.9, 0.9)), new BagOfTokensRow(1, 0, List.of(0.8, 0.8, 0.8)),
+                new BagOfTokensRow(1, 1, List.of(0.12, 0.35, 0.2)));
+        return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, sensitivity(),
+                bagOfTokens, seconds, out.resolve("study.json"), out.resolve("report.html"));
     }
 
     /** Made-up numbers for three pairs: k = 1 and 10 from a k_max of 19, subsets of 10 and 20 prompts. */
@@ -99,6 +103,14 @@ class ReportPageTest {
     }
 
     @Test
+    void showsEachModelAgainstTheBagOfTokensOfItsOwnTokenizer() {
+        String html = render();
+        assertTrue(html.contains("<tr><td>plain</td><td>plain</td><td class=\"num\">0.120</td><td class=\"num\">0.350</td>"
+                + "<td class=\"num\">0.50</td><td class=\"num\">0.200</td><td class=\"num\">0.223</td></tr>"), html);
+        assertFalse(html.contains("0.900"), "another model's tokenizer is in study.json only");
+    }
+
+    @Test
     void showsTheIntervalsAndTheKAndNTables() {
         String html = render();
         assertTrue(html.contains("<td class=\"num\">0.550 – 0.650</td><td class=\"num\">0.150 – 0.250</td>"
@@ -126,7 +138,8 @@ class ReportPageTest {
         pairs.set(1, new Pair(cross.i(), cross.j(), cross.dir(), new Comparison(c.matrix(), c.nameA(), c.nameB(),
                 c.rowLabels(), c.columnLabels(), c.firstLayerNumber(), c.summary(), calibration)));
         StudyResult withCalibration = new StudyResult(r.out(), r.corpusName(), r.corpusSha256(), r.n(), r.settings(),
-                r.models(), r.skipped(), pairs, r.sensitivity(), r.stageSeconds(), r.studyJson(), r.report());
+                r.models(), r.skipped(), pairs, r.sensitivity(), r.bagOfTokens(), r.stageSeconds(), r.studyJson(),
+                r.report());
         List<Pair> crossPairs = List.of(pairs.get(1));
         String html = ReportPage.render(withCalibration, crossPairs, crossPairs, true);
         assertTrue(html.contains("<h2>Calibrated against shuffled prompts</h2>"));

@@ -52,7 +52,12 @@ public final class Worker {
                 WorkerProtocol.Request request = WorkerProtocol.Request.decode(line);
                 Llama.init(Llama.defaultNativeDir());
                 NativeAbort.onAbort(sender::nativeError);
-                Extractor.Result result = new Extractor(request.version()).run(request.model(), request.corpus(),
+                Extractor extractor = new Extractor(request.version());
+                if (request.task() == WorkerProtocol.Task.TOKENIZE) {
+                    sender.tokens(extractor.tokenize(request.model(), request.corpus(), request.options()));
+                    continue;
+                }
+                Extractor.Result result = extractor.run(request.model(), request.corpus(),
                         request.dir(), request.options(), request.ifExists(),
                         (done, total, tokens, nanos) -> {
                             sender.progress(done, total, tokens, nanos);

@@ -42,7 +42,25 @@ public final class WorkerExtraction implements Extraction {
     @Override
     public Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Extractor.Progress progress) throws IOException {
-        String request = new WorkerProtocol.Request(modelFile, corpus, dir, options, ifExists, version).encode();
+        String request = new WorkerProtocol.Request(WorkerProtocol.Task.EXTRACT, modelFile, corpus, dir, options,
+                ifExists, version).encode();
+        Map<String, Object> event = exchange(modelFile, request, progress);
+        return new Extractor.Result(dir, WorkerProtocol.integer(event, "prompts"),
+                WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.integer(event, "truncated"),
+                ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"),
+                WorkerProtocol.longInteger(event, "nonfinite_values"));
+    }
+
+    @Override
+    public int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException {
+        String request = new WorkerProtocol.Request(WorkerProtocol.Task.TOKENIZE, modelFile, corpus, Path.of(""),
+                options, IfExists.REFUSE, version).encode();
+        return WorkerProtocol.tokenIds(exchange(modelFile, request, (done, total, tokens, nanos) -> {}));
+    }
+
+    /** Sends one request and passes its progress on; returns its final event (result or tokens). */
+    private Map<String, Object> exchange(Path modelFile, String request, Extractor.Progress progress)
+            throws IOException {
         if (worker == null) start();
         String lastNativeError = "";
         try {
@@ -73,11 +91,8 @@ public final class WorkerExtraction implements Extraction {
                     }
                 }
                 case "native_error" -> lastNativeError = (String) event.get("line");
-                case "result" -> {
-                    return new Extractor.Result(dir, WorkerProtocol.integer(event, "prompts"),
-                            WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.integer(event, "truncated"),
-                            ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"),
-                            WorkerProtocol.longInteger(event, "nonfinite_values"));
+                case "result", "tokens" -> {
+                    return event;
                 }
                 case "failure" -> throw rethrown((String) event.get("type"), (String) event.get("message"));
                 default -> throw new IOException("extraction worker: unknown event " + line);

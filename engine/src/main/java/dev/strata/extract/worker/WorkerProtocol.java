@@ -34,8 +34,12 @@ final class WorkerProtocol {
 
     private WorkerProtocol() {}
 
-    /** One extraction to run. */
-    record Request(Path model, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists, String version) {
+    /** What a request asks for: an extraction, or the prompts' token ids only. */
+    enum Task { EXTRACT, TOKENIZE }
+
+    /** One extraction (or tokenization: {@code dir} and {@code ifExists} unused) to run. */
+    record Request(Task task, Path model, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
+            String version) {
         String encode() throws IOException {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("max_tokens", options.maxTokens());
@@ -52,6 +56,7 @@ final class WorkerProtocol {
             c.put("ids", corpus.ids());
             c.put("texts", corpus.prompts().stream().map(Prompt::text).toList());
             Map<String, Object> r = new LinkedHashMap<>();
+            r.put("task", task.name());
             r.put("model", model.toAbsolutePath().toString());
             r.put("dir", dir.toAbsolutePath().toString());
             r.put("if_exists", ifExists.name());
@@ -76,8 +81,9 @@ final class WorkerProtocol {
             List<Prompt> prompts = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) prompts.add(new Prompt(i, (String) ids.get(i), (String) texts.get(i)));
             Corpus corpus = Corpus.of((String) c.get("name"), (String) c.get("sha256"), prompts);
-            return new Request(Path.of((String) r.get("model")), corpus, Path.of((String) r.get("dir")), options,
-                    IfExists.valueOf((String) r.get("if_exists")), (String) r.get("version"));
+            return new Request(Task.valueOf((String) r.get("task")), Path.of((String) r.get("model")), corpus,
+                    Path.of((String) r.get("dir")), options, IfExists.valueOf((String) r.get("if_exists")),
+                    (String) r.get("version"));
         }
     }
 
@@ -91,6 +97,10 @@ final class WorkerProtocol {
 
         void progress(int done, int total, long tokens, long nanos) {
             send(Map.of("event", "progress", "done", done, "total", total, "tokens", tokens, "nanos", nanos));
+        }
+
+        void tokens(int[][] ids) {
+            send(Map.of("event", "tokens", "ids", ids));
         }
 
         void nativeError(String line) {
@@ -116,6 +126,17 @@ final class WorkerProtocol {
             }
             out.flush();
         }
+    }
+
+    /** The token ids of a "tokens" event. */
+    @SuppressWarnings("unchecked")
+    static int[][] tokenIds(Map<String, Object> event) {
+        List<Object> prompts = (List<Object>) event.get("ids");
+        int[][] ids = new int[prompts.size()][];
+        for (int p = 0; p < ids.length; p++) {
+            ids[p] = ((List<Object>) prompts.get(p)).stream().mapToInt(id -> ((Number) id).intValue()).toArray();
+        }
+        return ids;
     }
 
     static int integer(Map<String, Object> map, String key) {
