@@ -9,16 +9,15 @@ import java.util.List;
 
 /** Resolves --corpus: a built-in name or a path. */
 final class Corpora {
-    /** n and seed of the built-in random-strings control (method.md section 1). */
+    /** n of the built-in random-strings control (method.md section 1); its seed is the engine's. */
     static final int RANDOM_STRINGS_N = 2048;
-    static final long RANDOM_STRINGS_SEED = 20250411L;
     /** Where `make corpus` writes the default corpus, under the project root. */
     static final String DEFAULT_CORPUS = "build/corpus/default.jsonl";
 
     private Corpora() {}
 
     static Corpus load(String spec) throws IOException {
-        if (spec.equals("random-strings")) return Corpus.randomStrings(RANDOM_STRINGS_N, RANDOM_STRINGS_SEED);
+        if (spec.equals("random-strings")) return Corpus.randomStrings(RANDOM_STRINGS_N, Corpus.RANDOM_STRINGS_SEED);
         if (spec.equals("default")) return Corpus.load(defaultCorpus(Path.of(System.getProperty("strata.home", "."))));
         return Corpus.load(Path.of(spec));
     }

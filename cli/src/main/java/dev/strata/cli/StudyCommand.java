@@ -59,8 +59,10 @@ public final class StudyCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--control", paramLabel = "untrained",
-            description = "add controls: 'untrained' adds a random-weight twin of every model")
+    @Option(names = "--control", paramLabel = "untrained|random-strings",
+            description = "add a control: 'untrained' adds a random-weight twin of every model; 'random-strings' runs the"
+                    + " same study on as many strings of random characters (in controls/random-strings/) and shows it"
+                    + " beside the result")
     Study.Control control;
 
     @Mixin

@@ -233,12 +233,34 @@ class StudyCommandTest {
         try (Stream<Path> dirs = Files.list(out.resolve("pairs"))) {
             assertEquals(21, dirs.count());
         }
-        assertTrue(Files.readString(out.resolve("report.html")).contains("Pairs with an untrained control"));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Pairs with an untrained control"));
+        assertTrue(html.contains("Controls beside the result"), "the untrained twins in the controls table");
         checkImages();
     }
 
     @Test
     @Order(4)
+    void theRandomStringsControlIsAStudyOfItsOwnBesideTheMainOne() throws IOException {
+        List<String> args = new ArrayList<>(command);
+        args.set(args.indexOf(out.toString()), tmp.resolve("strings").toString());
+        args.addAll(List.of("--control", "random-strings"));
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        Path strings = tmp.resolve("strings");
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(strings.resolve("study.json")));
+        assertEquals("random-strings", json.get("control"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> control = (Map<String, Object>) json.get("random_strings");
+        assertEquals("controls/random-strings/study.json", control.get("study"));
+        Map<String, Object> controlJson = JSON.std.mapFrom(Files.readString(strings.resolve((String) control.get("study"))));
+        assertEquals("random-strings(n=40,seed=20250411)", ((Map<?, ?>) controlJson.get("corpus")).get("name"));
+        assertEquals(6, list(controlJson, "pairs").size(), "the same three models on the strings");
+        assertTrue(Files.readString(strings.resolve("report.html"))
+                .contains("<a href=\"controls/random-strings/report.html\">its own report</a>"));
+    }
+
+    @Test
+    @Order(5)
     void badArgumentsAreOneLine() {
         assertEquals(1, Main.run("study", "--model", tmp.resolve("missing.gguf").toString(), "--corpus",
                 tmp.resolve("prompts.txt").toString(), "--out", tmp.resolve("x").toString(), "--quiet"));

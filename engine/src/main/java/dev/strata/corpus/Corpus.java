@@ -34,6 +34,8 @@ public final class Corpus implements Serializable {
     public static final String RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,!?";
     /** Length of each random string, as in the paper. */
     public static final int RANDOM_LENGTH = 100;
+    /** The seed of the built-in random-strings control ({@code --corpus random-strings}, {@code --control random-strings}). */
+    public static final long RANDOM_STRINGS_SEED = 20250411L;
 
     /** A corpus is read whole into one array, which Java caps just under 2 GiB. */
     static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;

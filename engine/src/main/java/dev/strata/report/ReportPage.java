@@ -46,7 +46,9 @@ final class ReportPage {
                   List<String> sensitivitySizes, List<SensitivityRow> sensitivityRows, boolean hasCalibration,
                   int calibrationPermutations, List<CalibrationRow> calibrationRows, boolean hasDepthMap, boolean depthMapTrainedOnly,
                   List<Heatmap> crossHeatmaps, List<Heatmap> withinHeatmaps, List<ModelRow> models,
-                  List<Timing> timings, boolean hasBagOfTokens, List<BagOfTokensLine> bagOfTokens) {}
+                  List<Timing> timings, boolean hasBagOfTokens, List<BagOfTokensLine> bagOfTokens,
+                  boolean hasControls, List<ControlsTable.Row> controls, boolean hasRandomStrings,
+                  String randomStringsReport, boolean hasUntrained) {}
 
     /** One model's M with the bag of tokens of its tokenizer: at its first and last compared layer, best, and mean. */
     record BagOfTokensLine(String model, String tokenizer, String first, String best, String bestDepth, String last,
@@ -100,6 +102,7 @@ final class ReportPage {
                 ? "Hugging Face hidden states: embeddings, residual after blocks 1..L−1, final norm"
                 : "residual after every block, then the final norm";
         List<BagOfTokensLine> bagOfTokens = bagOfTokens(r);
+        List<ControlsTable.Row> controls = ControlsTable.rows(r);
         return new Values(String.join(", ", names), names.size(), r.corpusName(), r.corpusSha256(), r.n(), o.k(),
                 o.pooling().label(), o.view().toString(), viewMeaning, Reading.fmt4(r.chance()), o.maxTokens(),
                 o.chatTemplate() ? "each prompt as one user turn of its model's own chat template, the start of the reply"
@@ -115,7 +118,8 @@ final class ReportPage {
                 mapPairs.size() < cross.size(), cross.stream().map(p -> heatmap(r, p)).toList(),
                 r.pairs().stream().filter(Pair::withinModel).map(p -> heatmap(r, p)).toList(),
                 r.models().stream().map(m -> modelRow(r, m)).toList(), timings(r), !bagOfTokens.isEmpty(),
-                bagOfTokens);
+                bagOfTokens, !controls.isEmpty(), controls, r.randomStrings() != null,
+                r.randomStrings() == null ? "" : r.relative(r.randomStrings().report()), ControlsTable.hasUntrained(r));
     }
 
     /** The rows of each model with its own tokenizer (its source's, for a control), in the study's model order. */

@@ -7,7 +7,7 @@ import dev.strata.store.Pooling;
  * The settings a study ran with, as its outputs record them.
  *
  * @param maxTokens prompts were cut to this many tokens
- * @param control   the extra models added, as a lower-case word ("none", "untrained")
+ * @param control   the control added, as a lower-case word ("none", "untrained", "random-strings")
  * @param resamples shuffles per block permutation test
  * @param seed      seed of the permutation tests and of the untrained controls
  * @param version   strata's version

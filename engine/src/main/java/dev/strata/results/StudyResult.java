@@ -9,11 +9,12 @@ import java.util.Map;
  *
  * @param sensitivity the k, bootstrap and subsample statistics of every pair
  * @param bagOfTokens the bag-of-tokens baseline: each trained model's tokenizer against every model's layers
+ * @param randomStrings the same study on random strings ({@code --control random-strings}); null without it
  */
 public record StudyResult(Path out, String corpusName, String corpusSha256, int n, Settings settings,
                           List<ModelResult> models, List<SkippedModel> skipped, List<Pair> pairs,
-                          Sensitivity sensitivity, List<BagOfTokensRow> bagOfTokens, Map<String, Double> stageSeconds,
-                          Path studyJson, Path report) {
+                          Sensitivity sensitivity, List<BagOfTokensRow> bagOfTokens, StudyResult randomStrings,
+                          Map<String, Double> stageSeconds, Path studyJson, Path report) {
     /** The M of unrelated neighbour sets, k/(n-1). */
     public double chance() {
         return (double) settings.k() / (n - 1);

@@ -66,16 +66,24 @@ public final class Study {
     public static final String CONTROLS = "controls";
     public static final String STUDY_JSON = "study.json";
 
-    /** Extra models the study adds. */
+    /**
+     * What the study adds to compare the models against: untrained twins of the models, or the same study on the
+     * paper's random strings ({@link RandomStringsControl}).
+     */
     public enum Control {
-        NONE, UNTRAINED;
+        NONE, UNTRAINED, RANDOM_STRINGS;
 
-        /** Parses "none" or "untrained" (any case). */
+        /** The word the outputs and the command line use: "none", "untrained" or "random-strings". */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** Parses a {@link #label()} (any case). */
         public static Control parse(String text) {
             for (Control control : values()) {
-                if (control.name().equalsIgnoreCase(text.strip())) return control;
+                if (control.label().equalsIgnoreCase(text.strip())) return control;
             }
-            throw new IllegalArgumentException("unknown control '" + text + "' (expected untrained or none)");
+            throw new IllegalArgumentException("unknown control '" + text + "' (expected untrained, random-strings or none)");
         }
     }
 
@@ -123,6 +131,12 @@ public final class Study {
         public Options withNullPermutations(int permutations) {
             return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
                     onModelError, permutations);
+        }
+
+        /** These options with {@code control} instead. */
+        public Options withControl(Control control) {
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+                    onModelError, nullPermutations);
         }
     }
 
@@ -227,11 +241,18 @@ public final class Study {
         started = System.nanoTime();
         List<BagOfTokensRow> bagOfTokens = BagOfTokensBaseline.compute(results, corpus, options, executor, listener);
         seconds.put("bag of tokens", since(started));
+        StudyResult randomStrings = null;
+        if (options.control() == Control.RANDOM_STRINGS) {
+            started = System.nanoTime();
+            randomStrings = RandomStringsControl.run(modelFiles, corpus.size(), out, options, executor, listener);
+            seconds.put("control: random strings", since(started));
+        }
 
         Path studyJson = out.resolve(STUDY_JSON);
         Path report = out.resolve(StudyReport.HTML);
         StudyResult result = new StudyResult(out, corpus.name(), corpus.sha256(), corpus.size(), settings(options),
-                List.copyOf(results), List.copyOf(skipped), pairs, sensitivity, bagOfTokens, seconds, studyJson, report);
+                List.copyOf(results), List.copyOf(skipped), pairs, sensitivity, bagOfTokens, randomStrings, seconds, studyJson,
+                report);
         started = System.nanoTime();
         listener.stage("report: writing " + report);
         StudyReport.write(result);
@@ -324,8 +345,7 @@ public final class Study {
     /** What the outputs record of the options. */
     private static Settings settings(Options o) {
         return new Settings(o.pooling(), o.k(), o.view(), o.extract().maxTokens(),
-                o.control().name().toLowerCase(Locale.ROOT), o.resamples(), o.seed(), o.version(), Llama.RELEASE,
-                o.extract().chatTemplate());
+                o.control().label(), o.resamples(), o.seed(), o.version(), Llama.RELEASE, o.extract().chatTemplate());
     }
 
     /** Display names from file names (extension dropped), made unique with "-2", "-3", ...; slugs safe as directory names. */

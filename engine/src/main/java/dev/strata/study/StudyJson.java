@@ -126,6 +126,13 @@ final class StudyJson {
             bagOfTokens.add(entry);
         }
         json.put("bag_of_tokens", bagOfTokens);
+        if (r.randomStrings() != null) {
+            Map<String, Object> control = new LinkedHashMap<>();
+            control.put("study", r.relative(r.randomStrings().studyJson()));
+            control.put("report", r.relative(r.randomStrings().report()));
+            control.put("corpus", r.randomStrings().corpusName());
+            json.put("random_strings", control);
+        }
         json.put("reading", r.reading());
         Map<String, Object> timings = new LinkedHashMap<>();
         r.stageSeconds().forEach(timings::put);

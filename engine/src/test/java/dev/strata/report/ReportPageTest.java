@@ -35,6 +35,11 @@ class ReportPageTest {
     static final String ODD_NAME = "x<b>&\"y'";
 
     static StudyResult study() {
+        return study(null);
+    }
+
+    /** The hand-made study; {@code randomStrings}: its random-strings control, or null. */
+    static StudyResult study(StudyResult randomStrings) {
         Path out = Path.of("/study");
         Model odd = new Model(ODD_NAME, "x_b_y", Path.of("/models/odd.gguf"), null);
         Model plain = new Model("plain", "plain", Path.of("/models/plain.gguf"), null);
@@ -59,7 +64,7 @@ class ReportPageTest {
                 new BagOfTokensRow(0, 1, List.of(0.9, 0.9, 0.9)), new BagOfTokensRow(1, 0, List.of(0.8, 0.8, 0.8)),
                 new BagOfTokensRow(1, 1, List.of(0.12, 0.35, 0.2)));
         return new StudyResult(out, "corpus \"q\"", "ef56", 20, settings, models, skipped, pairs, sensitivity(),
-                bagOfTokens, seconds, out.resolve("study.json"), out.resolve("report.html"));
+                bagOfTokens, randomStrings, seconds, out.resolve("study.json"), out.resolve("report.html"));
     }
 
     /** Made-up numbers for three pairs: k = 1 and 10 from a k_max of 19, subsets of 10 and 20 prompts. */
@@ -111,6 +116,19 @@ class ReportPageTest {
     }
 
     @Test
+    void setsEveryControlBesideThePairsResult() {
+        String controls = "<td class=\"num\">0.500 / 0.167</td>";
+        String withoutControls = render();
+        assertTrue(withoutControls.contains(controls + "<td class=\"num\">—</td><td class=\"num\">—</td>"
+                + "<td class=\"num\">0.200 / 0.223</td></tr>"), "the bag of tokens of each model; the rest not run");
+        StudyResult r = study(study());
+        List<Pair> cross = r.pairs().stream().filter(p -> !p.withinModel()).toList();
+        String html = ReportPage.render(r, cross, cross, true);
+        assertTrue(html.contains(controls + controls + "<td class=\"num\">—</td>"), "the same pair on random strings");
+        assertTrue(html.contains("<a href=\"report.html\">its own report</a>"));
+    }
+
+    @Test
     void showsTheIntervalsAndTheKAndNTables() {
         String html = render();
         assertTrue(html.contains("<td class=\"num\">0.550 – 0.650</td><td class=\"num\">0.150 – 0.250</td>"
@@ -138,8 +156,8 @@ class ReportPageTest {
         pairs.set(1, new Pair(cross.i(), cross.j(), cross.dir(), new Comparison(c.matrix(), c.nameA(), c.nameB(),
                 c.rowLabels(), c.columnLabels(), c.firstLayerNumber(), c.summary(), calibration)));
         StudyResult withCalibration = new StudyResult(r.out(), r.corpusName(), r.corpusSha256(), r.n(), r.settings(),
-                r.models(), r.skipped(), pairs, r.sensitivity(), r.bagOfTokens(), r.stageSeconds(), r.studyJson(),
-                r.report());
+                r.models(), r.skipped(), pairs, r.sensitivity(), r.bagOfTokens(), r.randomStrings(), r.stageSeconds(),
+                r.studyJson(), r.report());
         List<Pair> crossPairs = List.of(pairs.get(1));
         String html = ReportPage.render(withCalibration, crossPairs, crossPairs, true);
         assertTrue(html.contains("<h2>Calibrated against shuffled prompts</h2>"));
