@@ -1,13 +1,19 @@
 // Prints sizeof and offsetof of every native struct field that strata's FFM bindings touch, as
 // "<struct>.<field> <offset>" and "<struct> <sizeof>" lines. LayoutProbeTest compares them with
 // the Java layouts, so a header change that moves a field fails the build instead of corrupting memory.
+#define _GNU_SOURCE // dladdr and Dl_info
+#include <dlfcn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "llama.h"
 #include "ggml.h"
+#include "ggml-backend.h"
 
 #define SIZE(s) printf("%s %zu\n", #s, sizeof(struct s))
 #define FIELD(s, f) printf("%s.%s %zu\n", #s, #f, offsetof(struct s, f))
+// For a typedef of an unnamed struct (Dl_info).
+#define TYPEDEF_SIZE(t) printf("%s %zu\n", #t, sizeof(t))
+#define TYPEDEF_FIELD(t, f) printf("%s.%s %zu\n", #t, #f, offsetof(t, f))
 
 int main(void) {
     SIZE(llama_model_params);
@@ -96,5 +102,15 @@ int main(void) {
     FIELD(ggml_tensor, name);
     FIELD(ggml_tensor, extra);
     FIELD(ggml_tensor, padding);
+
+    SIZE(ggml_backend_feature);
+    FIELD(ggml_backend_feature, name);
+    FIELD(ggml_backend_feature, value);
+
+    TYPEDEF_SIZE(Dl_info);
+    TYPEDEF_FIELD(Dl_info, dli_fname);
+    TYPEDEF_FIELD(Dl_info, dli_fbase);
+    TYPEDEF_FIELD(Dl_info, dli_sname);
+    TYPEDEF_FIELD(Dl_info, dli_saddr);
     return 0;
 }

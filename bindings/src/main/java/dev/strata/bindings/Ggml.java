@@ -6,9 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,6 +32,9 @@ public final class Ggml {
     private static final long NB = Layouts.offset(Layouts.GGML_TENSOR, "nb");
     private static final long DATA = Layouts.offset(Layouts.GGML_TENSOR, "data");
     private static final long NAME = Layouts.offset(Layouts.GGML_TENSOR, "name");
+    private static final long FEATURE_SIZE = Layouts.GGML_BACKEND_FEATURE.byteSize();
+    private static final long FEATURE_NAME = Layouts.offset(Layouts.GGML_BACKEND_FEATURE, "name");
+    private static final long FEATURE_VALUE = Layouts.offset(Layouts.GGML_BACKEND_FEATURE, "value");
 
     private Ggml() {}
 
@@ -123,6 +130,32 @@ public final class Ggml {
         }
     }
 
+    /** The CPU backend that {@link Llama#init} loaded: its library (the variant ggml chose for this CPU) and features. */
+    public static CpuBackend cpuBackend() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment reg = (MemorySegment) H.REG_BY_NAME.invokeExact(arena.allocateFrom("CPU"));
+            if (reg.equals(MemorySegment.NULL)) throw new NativeException("llama.cpp has no CPU backend loaded");
+            MemorySegment getFeatures = (MemorySegment) H.REG_GET_PROC_ADDRESS.invokeExact(reg,
+                    arena.allocateFrom("ggml_backend_get_features"));
+            if (getFeatures.equals(MemorySegment.NULL)) throw new NativeException("the CPU backend lists no features");
+            MemorySegment list = ((MemorySegment) NativeLibrary.pointer(getFeatures, FunctionDescriptor.of(ADDRESS, ADDRESS))
+                    .invokeExact(reg)).reinterpret(Long.MAX_VALUE);
+            List<String> features = new ArrayList<>();
+            for (long entry = 0; ; entry += FEATURE_SIZE) {
+                MemorySegment name = list.get(ADDRESS, entry + FEATURE_NAME);
+                if (name.equals(MemorySegment.NULL)) break;
+                String value = list.get(ADDRESS, entry + FEATURE_VALUE).reinterpret(Long.MAX_VALUE).getString(0);
+                String label = name.reinterpret(Long.MAX_VALUE).getString(0);
+                features.add(value.equals("1") ? label : label + "=" + value);
+            }
+            // The features function lives in the backend's own library, the variant ggml loaded.
+            Path library = NativeLibrary.libraryHolding(getFeatures);
+            return new CpuBackend(library.getFileName().toString(), features);
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
     static final class H {
         // Pointers declared as JAVA_LONG: the callback hands us addresses, and boxing them into segments would allocate.
         static final MethodHandle BUFFER_IS_HOST = NativeLibrary.function("ggml_backend_buffer_is_host", FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG));
@@ -132,6 +165,9 @@ public final class Ggml {
         static final MethodHandle DEV_GET = NativeLibrary.function("ggml_backend_dev_get", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         static final MethodHandle DEV_NAME = NativeLibrary.function("ggml_backend_dev_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
         static final MethodHandle DEV_DESCRIPTION = NativeLibrary.function("ggml_backend_dev_description", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        static final MethodHandle REG_BY_NAME = NativeLibrary.function("ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        static final MethodHandle REG_GET_PROC_ADDRESS = NativeLibrary.function("ggml_backend_reg_get_proc_address",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
 
         private H() {}
     }

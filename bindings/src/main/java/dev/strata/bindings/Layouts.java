@@ -14,8 +14,8 @@ import java.lang.foreign.StructLayout;
 import java.util.List;
 
 /**
- * The native structs strata reads or passes by value, field for field as in llama.h and ggml.h of the
- * pinned release. LayoutProbeTest checks every offset and size against a C probe compiled from the headers.
+ * The native structs strata reads or passes by value, field for field as in llama.h, ggml.h and ggml-backend.h of
+ * the pinned release (and glibc's dlfcn.h). LayoutProbeTest checks every offset and size against a C probe compiled from the headers.
  */
 public final class Layouts {
     private Layouts() {}
@@ -113,9 +113,21 @@ public final class Layouts {
             ADDRESS.withName("extra"),
             sequenceLayout(8, JAVA_BYTE).withName("padding")).withName("ggml_tensor");
 
+    /** One entry of the list a backend's ggml_backend_get_features returns; a NULL name ends the list. */
+    public static final StructLayout GGML_BACKEND_FEATURE = structLayout(
+            ADDRESS.withName("name"),
+            ADDRESS.withName("value")).withName("ggml_backend_feature");
+
+    /** What dladdr (glibc's dlfcn.h) fills in: the file and base of the library that holds an address. */
+    public static final StructLayout DL_INFO = structLayout(
+            ADDRESS.withName("dli_fname"),
+            ADDRESS.withName("dli_fbase"),
+            ADDRESS.withName("dli_sname"),
+            ADDRESS.withName("dli_saddr")).withName("Dl_info");
+
     /** Every struct the probe checks. */
     public static final List<StructLayout> ALL = List.of(LLAMA_MODEL_PARAMS, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH,
-            LLAMA_CHAT_MESSAGE, GGML_TENSOR);
+            LLAMA_CHAT_MESSAGE, GGML_TENSOR, GGML_BACKEND_FEATURE, DL_INFO);
 
     static long offset(StructLayout struct, String field) {
         return struct.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement(field));

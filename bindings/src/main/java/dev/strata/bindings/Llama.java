@@ -43,7 +43,7 @@ public final class Llama {
             throw NativeLibrary.rethrow(t);
         }
         if (Ggml.deviceCount() == 0) {
-            throw new NativeException("no ggml backend could be loaded from " + nativeDir + " (is libggml-cpu.so there?)");
+            throw new NativeException("no ggml backend could be loaded from " + nativeDir + " (is a libggml-cpu*.so there?)");
         }
         initialised = true;
     }

@@ -1,5 +1,8 @@
 package dev.strata.bindings;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -63,6 +66,26 @@ public final class NativeLibrary {
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
+    /** Links a function llama.cpp hands out as a pointer (ggml_backend_reg_get_proc_address). */
+    static MethodHandle pointer(MemorySegment function, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(function, descriptor);
+    }
+
+    /** The file of the loaded library that holds {@code address}, as the dynamic linker opened it (dladdr). */
+    static Path libraryHolding(MemorySegment address) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(Layouts.DL_INFO);
+            int found = (int) Dl.ADDR.invokeExact(address, info);
+            MemorySegment file = info.get(ADDRESS, Layouts.offset(Layouts.DL_INFO, "dli_fname"));
+            if (found == 0 || file.equals(MemorySegment.NULL)) {
+                throw new NativeException("the dynamic linker knows no library at " + address);
+            }
+            return Path.of(file.reinterpret(Long.MAX_VALUE).getString(0));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /**
      * Links {@code name} from {@code lookup} (a library other than llama.cpp, e.g. CUDA's);
      * {@code library} names it in the error when the symbol is missing.
@@ -71,6 +94,14 @@ public final class NativeLibrary {
         MemorySegment symbol = lookup.find(name)
                 .orElseThrow(() -> new NativeException("symbol " + name + " not found in " + library));
         return LINKER.downcallHandle(symbol, descriptor);
+    }
+
+    /** The C library's dynamic-linker functions, from the JDK's default lookup. */
+    private static final class Dl {
+        static final MethodHandle ADDR = LINKER.downcallHandle(LINKER.defaultLookup().find("dladdr")
+                .orElseThrow(() -> new NativeException("the C library has no dladdr")), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+        private Dl() {}
     }
 
     /** Rethrows what a method handle threw, unchanged when unchecked. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.bindings.CpuBackend;
+import dev.strata.bindings.Ggml;
 import dev.strata.gguf.RandomLlamaModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,24 @@ class InfoCommandTest {
         RandomLlamaModel.builder().vocabularyFrom(vocab).blocks(2).width(32).heads(2).kvHeads(1).ffnWidth(64)
                 .ropeBase(ropeBase).seed(3).write(file);
         return file;
+    }
+
+    @Test
+    void systemNamesTheCpuVariantLlamaCppChoseAndItsFeatures() {
+        Run info = run("info", "--system");
+        assertEquals(0, info.code(), info.err());
+        CpuBackend cpu = Ggml.cpuBackend();
+        String variant = cpu.variant().orElse("none (a single CPU backend)");
+        assertTrue(info.out().lines().anyMatch(l -> l.matches("CPU variant: +" + Pattern.quote(variant + ", " + cpu.library()))), info.out());
+        assertTrue(info.out().lines().anyMatch(l -> l.matches("CPU features: +" + Pattern.quote(String.join(" ", cpu.features())))), info.out());
+        assertTrue(info.out().lines().anyMatch(l -> l.matches("devices: +CPU: .*")), info.out());
+    }
+
+    @Test
+    void withNeitherAModelNorSystemInfoAsksForAModel() {
+        Run info = run("info");
+        assertEquals(2, info.code());
+        assertTrue(info.err().contains("MODEL.gguf"), info.err());
     }
 
     @Test

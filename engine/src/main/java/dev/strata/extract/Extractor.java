@@ -156,9 +156,11 @@ public final class Extractor implements Extraction {
 
     private ActivationsMetadata metadata(LoadedModel model, String modelSha, Corpus corpus, ExtractOptions options,
             ChatTemplate template) {
+        LlamaSystem system = LlamaSystem.load();
         return new ActivationsMetadata(model.file().getFileName().toString(), modelSha, model.summary().architecture(),
                 model.nLayer(), model.width(), corpus.name(), corpus.sha256(), corpus.size(), options.maxTokens(),
-                ActivationStore.PROMPTS, Llama.RELEASE, version, null, null, template == null ? null : template.sha256(),
+                ActivationStore.PROMPTS, system.release(), system.cpuVariant(), system.cpuFeatures(), version, null, null,
+                template == null ? null : template.sha256(),
                 options.poolings().contains(Pooling.MEAN_SKIP_FIRST) ? skippedPositions(model) : null);
     }
 

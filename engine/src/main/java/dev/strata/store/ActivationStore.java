@@ -150,7 +150,8 @@ public final class ActivationStore implements AutoCloseable {
      * Continues the extraction in {@code dir}: from its checkpoint when there is one (check {@link #promptsDone()}), from
      * the start when there is none. A finished directory gives a store that {@link #isComplete()} and has nothing to do.
      * A checkpoint or finished run made with a different fingerprint or metadata is refused with
-     * {@link StoreMismatchException} naming what differs. A checkpoint of a run that counted
+     * {@link StoreMismatchException} naming what differs (a run begun before the CPU variant was recorded resumes
+     * without it: {@link ActivationsMetadata#asRecordedBy}). A checkpoint of a run that counted
      * non-finite values, continued by one that does not (or the other way round), starts over.
      */
     public static ActivationStore resume(Path dir, StoreFingerprint fingerprint, Map<String, String> metadata)
@@ -165,6 +166,7 @@ public final class ActivationStore implements AutoCloseable {
         Path manifest = dir.resolve(MANIFEST);
         if (Files.exists(manifest)) {
             Map<String, Object> finished = readJson(manifest);
+            metadata = ActivationsMetadata.asRecordedBy((Map<?, ?>) finished.get("metadata"), metadata);
             checkSameRun(dir, "the finished extraction", finished, fingerprint, metadata,
                     finished.containsKey(ActivationsMetadata.NONFINITE_VALUES), countsNonFinite);
             // Left behind only when a finish died between writing the manifest and cleaning up.
@@ -180,6 +182,7 @@ public final class ActivationStore implements AutoCloseable {
             return create(dir, fingerprint, metadata, IfExists.OVERWRITE, nonFinite);
         }
         Map<String, Object> saved = readJson(checkpoint);
+        metadata = ActivationsMetadata.asRecordedBy((Map<?, ?>) saved.get("metadata"), metadata);
         checkSameRun(dir, "the checkpoint", saved, fingerprint, metadata, countsNonFinite, countsNonFinite);
         if (Boolean.TRUE.equals(saved.get(COUNTS_NONFINITE)) != countsNonFinite) {
             // Its headers lack (or have) the room for the counts, which fixes where every row lies: start over. This is

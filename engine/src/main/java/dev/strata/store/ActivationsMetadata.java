@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +24,9 @@ import java.util.Map;
  * @param maxTokens     prompts were cut to this many tokens
  * @param promptsFile   the file beside it that lists the prompts
  * @param llamaCpp      the llama.cpp release that ran the model
+ * @param cpuVariant    the variant of llama.cpp's CPU backend that ran it ("haswell", "zen4"); null for a build with a
+ *                      single CPU backend. Variants round differently, so vectors differ in their last bits between them
+ * @param cpuFeatures   what that CPU backend was compiled to use, space-separated ("AVX AVX2 F16C FMA ...")
  * @param strataVersion strata's version
  * @param pooling       the file's pooling; set by the store, one value per file
  * @param nonFiniteValues NaN and infinite values per tensor, in file order, where the extraction allowed them; set by
@@ -34,8 +38,8 @@ import java.util.Map;
  */
 public record ActivationsMetadata(String model, String modelSha256, String architecture, Integer nLayer, Integer nEmbd,
         String corpus, String corpusSha256, Integer n, Integer maxTokens, String promptsFile, String llamaCpp,
-        String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues, String chatTemplateSha256,
-        String skippedPositions) {
+        String cpuVariant, String cpuFeatures, String strataVersion, Pooling pooling, Map<String, Long> nonFiniteValues,
+        String chatTemplateSha256, String skippedPositions) {
     private static final String MODEL = "model";
     private static final String MODEL_SHA256 = "model_sha256";
     private static final String ARCHITECTURE = "architecture";
@@ -47,6 +51,8 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
     private static final String MAX_TOKENS = "max_tokens";
     private static final String PROMPTS_FILE = "prompts_file";
     private static final String LLAMA_CPP = "llama_cpp";
+    private static final String CPU_VARIANT = "llama_cpu_variant";
+    private static final String CPU_FEATURES = "llama_cpu_features";
     private static final String STRATA_VERSION = "strata_version";
     private static final String CHAT_TEMPLATE = "chat_template";
     private static final String CHAT_TEMPLATE_SHA256 = "chat_template_sha256";
@@ -82,6 +88,8 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         put(strings, MAX_TOKENS, maxTokens);
         put(strings, PROMPTS_FILE, promptsFile);
         put(strings, LLAMA_CPP, llamaCpp);
+        put(strings, CPU_VARIANT, cpuVariant);
+        put(strings, CPU_FEATURES, cpuFeatures);
         put(strings, STRATA_VERSION, strataVersion);
         // Written only when applied, so that files made without a template keep their bytes.
         put(strings, CHAT_TEMPLATE, chatTemplateApplied() ? "yes" : null);
@@ -90,6 +98,20 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         put(strings, NONFINITE_VALUES, nonFiniteValues == null ? null : countsJson(nonFiniteValues));
         put(strings, SKIPPED_POSITIONS, skippedPositions);
         return strings;
+    }
+
+    /**
+     * This run's metadata as a run begun before the CPU variant was recorded would have written it: without the CPU
+     * variant and features when {@code earlier} (a checkpoint's or finished extraction's metadata) lacks them, so such a
+     * run still resumes. Its rows came from a variant nobody recorded, so naming this run's would mislead; and the
+     * headers, whose length fixes where every row lies, stay as they were written. Unchanged when both record them.
+     */
+    static Map<String, String> asRecordedBy(Map<?, ?> earlier, Map<String, String> thisRun) {
+        Map<String, String> recorded = new LinkedHashMap<>(thisRun);
+        for (String key : List.of(CPU_VARIANT, CPU_FEATURES)) {
+            if (!earlier.containsKey(key)) recorded.remove(key);
+        }
+        return recorded;
     }
 
     /** The {@value #NONFINITE_VALUES} value: a JSON object from tensor name to count. */
@@ -113,8 +135,9 @@ public record ActivationsMetadata(String model, String modelSha256, String archi
         return new ActivationsMetadata(strings.get(MODEL), strings.get(MODEL_SHA256), strings.get(ARCHITECTURE),
                 integer(strings, N_LAYER, file), integer(strings, N_EMBD, file), strings.get(CORPUS),
                 strings.get(CORPUS_SHA256), integer(strings, N, file), integer(strings, MAX_TOKENS, file),
-                strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(STRATA_VERSION), parsed,
-                counts(strings, file), strings.get(CHAT_TEMPLATE_SHA256), strings.get(SKIPPED_POSITIONS));
+                strings.get(PROMPTS_FILE), strings.get(LLAMA_CPP), strings.get(CPU_VARIANT), strings.get(CPU_FEATURES),
+                strings.get(STRATA_VERSION), parsed, counts(strings, file), strings.get(CHAT_TEMPLATE_SHA256),
+                strings.get(SKIPPED_POSITIONS));
     }
 
     private static Map<String, Long> counts(Map<String, String> strings, Path file) throws IOException {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.strata.bindings.CpuBackend;
+import dev.strata.bindings.Ggml;
 import dev.strata.corpus.Corpus;
 import dev.strata.gguf.GgmlType;
 import dev.strata.gguf.GgufFile;
@@ -129,8 +131,12 @@ class RealModelsTest {
         assertEquals(n, result.prompts());
         assertTrue(result.tokens() >= n, "tokens: " + result.tokens());
 
+        CpuBackend cpu = Ggml.cpuBackend();
         for (String pooling : List.of("last", "mean")) {
             try (SafetensorsReader reader = SafetensorsReader.open(out.resolve("activations-" + pooling + ".safetensors"))) {
+                // Variants round differently: the file names the one that ran, so a difference in the last bits shows.
+                assertEquals(cpu.variant().orElse(null), reader.metadata().get("llama_cpu_variant"));
+                assertEquals(String.join(" ", cpu.features()), reader.metadata().get("llama_cpu_features"));
                 assertEquals(Long.toString(blocks), reader.metadata().get("n_layer"));
                 assertEquals(Long.toString(width), reader.metadata().get("n_embd"));
                 assertEquals(model.architecture(), reader.metadata().get("architecture"));

@@ -45,7 +45,7 @@ class ReportPageTest {
         Model plain = new Model("plain", "plain", Path.of("/models/plain.gguf"), null);
         List<String> layers = List.of("layers.1", "layers.2", "layers.3");
         ActivationsMetadata metadata = new ActivationsMetadata("m.gguf", "ab12", "llama", 3, 16, "c", "cd34", 20, 32,
-                "prompts.jsonl", "v0.5.0", "test", Pooling.LAST, null, null, null);
+                "prompts.jsonl", "v0.5.0", "haswell", "AVX2", "test", Pooling.LAST, null, null, null);
         List<ModelResult> models = List.of(
                 new ModelResult(odd, out.resolve("models/x_b_y"), null, null, layers, metadata, true, 0, true, 0,
                         new ModelFamily("odd", "1M")),

@@ -172,6 +172,45 @@ class ActivationStoreTest {
     }
 
     @Test
+    void aRunBegunBeforeTheCpuVariantWasRecordedResumesWithoutIt() throws Exception {
+        writeRun(tmp.resolve("reference"), 5, RowBatch.Layout.PROMPT_MAJOR);
+        Map<String, String> withVariant = new java.util.TreeMap<>(METADATA);
+        withVariant.put("llama_cpu_variant", "haswell");
+        withVariant.put("llama_cpu_features", "AVX AVX2 FMA");
+        Path dir = tmp.resolve("older");
+        try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR)) {
+            try (ActivationStore first = ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE)) {
+                fill(batch, 0, 5, Float.NaN);
+                first.append(0, 5, batch);
+                first.checkpoint();
+            }
+            try (ActivationStore resumed = ActivationStore.resume(dir, FINGERPRINT, withVariant)) {
+                assertEquals(5, resumed.promptsDone());
+                appendRest(resumed, batch);
+                resumed.finish(IDS, Map.of("seconds", 9.0));
+            }
+        }
+        // Headers as the run began them, no variant claimed for rows it did not see.
+        assertSameFiles(tmp.resolve("reference"), dir);
+        try (ActivationStore finished = ActivationStore.resume(dir, FINGERPRINT, withVariant)) {
+            assertTrue(finished.isComplete());
+        }
+    }
+
+    @Test
+    void resumeRefusesARunOfAnotherCpuVariant() throws Exception {
+        Map<String, String> haswell = new java.util.TreeMap<>(METADATA);
+        haswell.put("llama_cpu_variant", "haswell");
+        Map<String, String> zen4 = new java.util.TreeMap<>(METADATA);
+        zen4.put("llama_cpu_variant", "zen4");
+        Path dir = tmp.resolve("run");
+        ActivationStore.create(dir, FINGERPRINT, haswell, IfExists.REFUSE).close();
+        String message = assertThrows(StoreMismatchException.class,
+                () -> ActivationStore.resume(dir, FINGERPRINT, zen4)).getMessage();
+        assertTrue(message.contains("llama_cpu_variant=haswell") && message.contains("llama_cpu_variant=zen4"), message);
+    }
+
+    @Test
     void existingRunsAreRefusedUnlessResumedOrOverwritten() throws Exception {
         Path dir = tmp.resolve("run");
         ActivationStore.create(dir, FINGERPRINT, METADATA, IfExists.REFUSE).close();

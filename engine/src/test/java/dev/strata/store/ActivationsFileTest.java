@@ -18,8 +18,8 @@ class ActivationsFileTest {
     @Test
     void readsTheTypedMetadataAndTheLayersTheStoreWrote() throws Exception {
         ActivationsMetadata written = new ActivationsMetadata("tiny.gguf", "ab".repeat(32), "llama", 2, WIDTH, "c.txt",
-                "cd".repeat(32), PROMPTS, 64, ActivationStore.PROMPTS, "b1234", "0.1.0", null, null, "ef".repeat(32),
-                "0 (test)");
+                "cd".repeat(32), PROMPTS, 64, ActivationStore.PROMPTS, "b1234", "haswell", "AVX AVX2 FMA", "0.1.0", null,
+                null, "ef".repeat(32), "0 (test)");
         Path dir = tmp.resolve("run");
         try (RowBatch batch = RowBatch.allocate(5, TENSORS, WIDTH, RowBatch.Layout.PROMPT_MAJOR);
                 ActivationStore store = ActivationStore.create(dir, FINGERPRINT, written.toStrings(), IfExists.REFUSE)) {
@@ -29,8 +29,8 @@ class ActivationsFileTest {
         for (Pooling pooling : Pooling.values()) {
             try (ActivationsFile file = ActivationsFile.open(dir.resolve(pooling.fileName()))) {
                 assertEquals(new ActivationsMetadata("tiny.gguf", "ab".repeat(32), "llama", 2, WIDTH, "c.txt",
-                        "cd".repeat(32), PROMPTS, 64, "prompts.jsonl", "b1234", "0.1.0", pooling, null, "ef".repeat(32),
-                        pooling == Pooling.MEAN_SKIP_FIRST ? "0 (test)" : null), file.metadata(),
+                        "cd".repeat(32), PROMPTS, 64, "prompts.jsonl", "b1234", "haswell", "AVX AVX2 FMA", "0.1.0", pooling,
+                        null, "ef".repeat(32), pooling == Pooling.MEAN_SKIP_FIRST ? "0 (test)" : null), file.metadata(),
                         "only the file that leaves positions out names them");
                 assertTrue(file.metadata().chatTemplateApplied());
                 assertEquals(List.of("layers.0", "layers.1", "layers.2"),
