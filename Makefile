@@ -97,7 +97,7 @@ clean:
 # bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
 BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
 BENCH_N ?= 256
-.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-smoke
+.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-cpu-variants bench-smoke
 bench-extract: build corpus
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
@@ -108,6 +108,12 @@ bench-isolation: build corpus
 # How much of mean pooling is the first token, against mean-skip-first (64 prompts of 128 tokens per model).
 bench-pooling: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/pooling_first_token.sh build/corpus/default.jsonl $(BENCH_MODELS)
+
+# llama.cpp builds side by side (issue 16): BUILDS="NAME=DIR ..." (folders of llama.cpp's libraries, the first is
+# the baseline; default: the project's build), --pooling last on the demo models, interleaved rounds, and whether
+# each build's vectors are byte-identical to the first's.
+bench-cpu-variants: build corpus
+	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy cpu_variants.py $(addprefix --build ,$(BUILDS))
 
 bench-extract-hf: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --n $(BENCH_N) --max-tokens 128
@@ -129,3 +135,4 @@ bench-smoke: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/extract_isolation.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/pooling_first_token.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))
+	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy cpu_variants.py --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))
