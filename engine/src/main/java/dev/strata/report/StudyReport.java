@@ -2,13 +2,18 @@ package dev.strata.report;
 
 import dev.strata.chart.ArgmaxDepthChart;
 import dev.strata.chart.BagOfTokensChart;
+import dev.strata.chart.BootstrapChart;
+import dev.strata.chart.ControlsChart;
 import dev.strata.chart.Curve;
 import dev.strata.chart.DecayChart;
 import dev.strata.chart.DepthMapChart;
 import dev.strata.chart.Drawing;
 import dev.strata.chart.GridChart;
+import dev.strata.chart.KSensitivityChart;
 import dev.strata.chart.OnOffChart;
 import dev.strata.chart.RowMaximaChart;
+import dev.strata.compare.KSensitivity;
+import dev.strata.compare.PromptBootstrap;
 import dev.strata.compare.ProportionalDepthMap;
 import dev.strata.compare.SimilarityStats;
 import dev.strata.compare.Summary;
@@ -21,8 +26,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * {@code report.html}: the study as one offline page. Charts are PNGs drawn with Java2D into {@code report/} beside it
@@ -58,6 +65,13 @@ public final class StudyReport {
                     ArgmaxDepthChart.render(curves(r, cross, s -> depthCurve(s.rowArgmaxDepth()))));
             Drawing.writePng(images.resolve("on-off.png"), OnOffChart.render(curves(r, cross,
                     s -> new double[][] {{s.offDiagonalMean()}, {s.onDiagonalMean()}}), chance));
+            Drawing.writePng(images.resolve("k-sensitivity.png"),
+                    KSensitivityChart.render(kCurves(r, cross), r.sensitivity().kMax()));
+            Drawing.writePng(images.resolve("bootstrap.png"), BootstrapChart.render(bootstrapEstimates(r, cross)));
+        }
+        List<Curve> controls = controlCurves(r);
+        if (!controls.isEmpty()) {
+            Drawing.writePng(images.resolve("controls.png"), ControlsChart.render(controls, chance));
         }
         List<Curve> bagOfTokens = bagOfTokensCurves(r);
         if (!bagOfTokens.isEmpty()) {
@@ -102,6 +116,40 @@ public final class StudyReport {
     private static double[][] depthCurve(List<SimilarityStats.DepthPoint> points) {
         return new double[][] {points.stream().mapToDouble(SimilarityStats.DepthPoint::depth).toArray(),
                 points.stream().mapToDouble(SimilarityStats.DepthPoint::value).toArray()};
+    }
+
+    /** Each cross pair's on − off at every k of the k sensitivity. */
+    private static List<Curve> kCurves(StudyResult r, List<Pair> pairs) {
+        return pairs.stream().map(p -> {
+            List<KSensitivity.Point> byK = r.sensitivity().pairs().get(r.pairs().indexOf(p)).byK();
+            return new Curve(p.comparison().nameA() + " → " + p.comparison().nameB(),
+                    byK.stream().mapToDouble(KSensitivity.Point::k).toArray(),
+                    byK.stream().mapToDouble(k -> k.means().difference()).toArray(), r.involvesControl(p));
+        }).toList();
+    }
+
+    /** Each cross pair's on − off and its bootstrap interval. */
+    private static List<BootstrapChart.Estimate> bootstrapEstimates(StudyResult r, List<Pair> pairs) {
+        return pairs.stream().map(p -> {
+            PromptBootstrap.Interval interval = r.sensitivity().pairs().get(r.pairs().indexOf(p)).bootstrap().difference();
+            Summary s = p.comparison().summary();
+            return new BootstrapChart.Estimate(p.comparison().nameA() + " → " + p.comparison().nameB(),
+                    s.onDiagonalMean() - s.offDiagonalMean(), interval.low(), interval.high(), r.involvesControl(p));
+        }).toList();
+    }
+
+    /** Each trained pair's on-diagonal mean on the corpus and under each control that was run, in the chart's columns. */
+    private static List<Curve> controlCurves(StudyResult r) {
+        List<Curve> curves = new ArrayList<>();
+        for (ControlsTable.Numbers n : ControlsTable.numbers(r)) {
+            double[] values = {n.corpus().on(), n.randomStrings() == null ? Double.NaN : n.randomStrings().on(),
+                    n.untrained() == null ? Double.NaN : n.untrained().on(), (n.bagOfTokensA() + n.bagOfTokensB()) / 2};
+            double[] x = IntStream.range(0, values.length).filter(c -> Double.isFinite(values[c])).asDoubleStream()
+                    .toArray();
+            double[] y = Arrays.stream(x).map(c -> values[(int) c]).toArray();
+            curves.add(new Curve(n.a() + " → " + n.b(), x, y, false));
+        }
+        return curves;
     }
 
     /** Each model's M with the bag of tokens of its own tokenizer (its source's, for a control), by proportional depth. */

@@ -53,7 +53,7 @@ public final class Reading {
     public record CalibrationFacts(double onP, double onCalibrated, double calibratedOn, double calibratedOff,
                                    int significantCells, int cells) {}
 
-    /** The reading of a study's numbers. */
+    /** The reading of a study's numbers, then what survives calibration, how sure it is and what the controls give. */
     static List<String> sentences(StudyResult r) {
         Settings settings = r.settings();
         List<String> out = new ArrayList<>(sentences(pairFacts(r), withinFacts(r), r.chance(), r.n(), settings.k(),
@@ -64,6 +64,7 @@ public final class Reading {
             out.add(calibrationSentence(calibrated.stream().map(p -> calibrationFacts(p.comparison().calibration()))
                     .toList(), calibrated.getFirst().comparison().calibration().permutations()));
         }
+        out.addAll(ControlReading.sentences(r));
         return out;
     }
 
