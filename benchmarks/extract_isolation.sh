@@ -3,7 +3,8 @@
 # `--in-process`, same model, prompts and options, in interleaved rounds (the order alternates every round, so a
 # machine that speeds up or slows down favours neither). Reports, per mode, the median over rounds of the whole
 # command's wall time and tokens/s (the worker's second JVM start and the corpus sent to it included) and of the
-# extraction loop's own tokens/s (manifest.json); appends the table to benchmarks/RESULTS.md.
+# extraction loop's own tokens/s (manifest.json), with the range over rounds (on a shared 2-core VM rounds spread by
+# tens of percent: a median difference smaller than the ranges is noise); appends the table to benchmarks/RESULTS.md.
 #   benchmarks/extract_isolation.sh [--smoke] CORPUS MODEL.gguf [MODEL.gguf ...]
 # Environment: N (first N passages of CORPUS, default 256), MAX_TOKENS (default 128), ROUNDS (default 5),
 # STRATA_SKIP_BUILD=1 (use the built bin/strata). --smoke: 8 prompts, 32 tokens, 1 round, first model only, no
@@ -31,8 +32,8 @@ report="$work/report.md"
        "strata 0.1.0 ($(git rev-parse --short HEAD)). Corpus: $n prompts, --max-tokens $max_tokens, default batching;" \
        "median of $rounds interleaved rounds. Wall: the whole \`strata extract\` command; loop: the extraction loop alone."
   echo
-  echo "| model | mode | wall s | tokens/s (wall) | tokens/s (loop) | wall vs in-process |"
-  echo "|---|---|---:|---:|---:|---:|"
+  echo "| model | mode | wall s | wall s, min-max | tokens/s (wall) | tokens/s (loop) | loop, min-max | wall vs in-process |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
 } > "$report"
 for model in "${models[@]}"; do
   timings="$work/timings.tsv"
@@ -62,7 +63,10 @@ median = {m: (statistics.median(w for w, _, _ in v), statistics.median(t / w for
 base = median["in-process"][0]
 for mode in ("in-process", "worker"):
     wall, per_wall, per_loop = median[mode]
-    print(f"| {sys.argv[2]} | {mode} | {wall:.2f} | {per_wall:.1f} | {per_loop:.1f} | {100 * (wall - base) / base:+.1f} % |")
+    walls = [w for w, _, _ in stats[mode]]
+    loops = [l for _, _, l in stats[mode]]
+    print(f"| {sys.argv[2]} | {mode} | {wall:.2f} | {min(walls):.2f}-{max(walls):.2f} | {per_wall:.1f} | {per_loop:.1f} |"
+          f" {min(loops):.1f}-{max(loops):.1f} | {100 * (wall - base) / base:+.1f} % |")
 PY
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$report"

@@ -53,10 +53,11 @@ final class ExtractCommand implements Callable<Integer> {
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite contradict each other");
         IfExists ifExists = resume ? IfExists.RESUME : overwrite ? IfExists.OVERWRITE : IfExists.REFUSE;
         ExtractOptions options = extraction.toOptions().withPoolings(pooling.poolings());
-        Corpus prompts = corpus.load();
         ProgressLine progress = new ProgressLine(quiet, "extract " + model.getFileName());
         Extractor.Result result;
         try (Extraction runner = extraction.extraction(Main.version())) {
+            // Loaded once the runner exists: a worker process starts up meanwhile.
+            Corpus prompts = corpus.load();
             result = runner.run(model, prompts, out, options, ifExists, progress::update);
         } catch (StoreExistsException e) {
             throw new StoreExistsException(e.getMessage() + "; use --resume to continue it (or check a finished one)"

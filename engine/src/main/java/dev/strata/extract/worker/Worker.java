@@ -46,6 +46,7 @@ public final class Worker {
         FaultHook fault = FaultHook.parse(System.getProperty(WorkerProtocol.FAULT_PROPERTY));
         BlockingQueue<String> requests = new LinkedBlockingQueue<>();
         Thread.ofPlatform().daemon().name("worker-requests").start(() -> readRequests(requests));
+        loadLlamaCpp(sender);
         String line;
         while ((line = requests.take()) != END) {
             try {
@@ -71,6 +72,19 @@ public final class Worker {
                     running = false;
                 }
             }
+        }
+    }
+
+    /**
+     * Loads llama.cpp before the first request comes, while the parent still prepares it (the parent starts this
+     * process early for that). A failure here is not reported: each request loads llama.cpp again and fails with it.
+     */
+    private static void loadLlamaCpp(WorkerProtocol.Sender sender) {
+        try {
+            Llama.init(Llama.defaultNativeDir());
+            NativeAbort.onAbort(sender::nativeError);
+        } catch (RuntimeException e) {
+            // Reported with the first request, which loads llama.cpp again.
         }
     }
 

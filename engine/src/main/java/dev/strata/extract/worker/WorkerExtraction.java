@@ -34,9 +34,19 @@ public final class WorkerExtraction implements Extraction {
     private Writer requests;
     private BufferedReader events;
 
-    /** @param version strata's version, recorded in the outputs */
+    /**
+     * Starts the worker at once, so that its JVM start and llama.cpp's loading overlap whatever the caller prepares
+     * before the first run (the corpus, say); a worker that cannot start here is started, or reported, by that run.
+     *
+     * @param version strata's version, recorded in the outputs
+     */
     public WorkerExtraction(String version) {
         this.version = version;
+        try {
+            start();
+        } catch (IOException e) {
+            // run() starts it again and reports the failure there.
+        }
     }
 
     @Override
