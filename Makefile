@@ -16,8 +16,10 @@ NATIVE_STAMPS := $(NATIVE_VARIANTS:%=build/native/%/stamp)
 PROBE := build/native/layout-probe.txt
 JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -prune -o \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print) pom.xml
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
+SPARK_JAR := spark/target/strata-spark-0.1.0.jar
+SPARK_SOURCES := $(shell find spark -path '*/target' -prune -o -type f -print)
 
-.PHONY: build native test models models-extra corpus demo clean fuzz
+.PHONY: build native test models models-extra corpus demo clean fuzz spark test-cluster
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
@@ -34,6 +36,13 @@ $(PROBE): native/probe/layout_probe.c build/native/cpu/stamp
 
 $(CLI_JAR): $(JAVA_SOURCES)
 	$(MVN) -DskipTests install
+	@touch $@
+
+# The Spark executor (study --spark MASTER): its own Maven profile, so that plain builds never download Spark.
+spark: bin/strata $(SPARK_JAR)
+
+$(SPARK_JAR): $(JAVA_SOURCES) $(SPARK_SOURCES)
+	$(MVN) -Pspark -DskipTests install
 	@touch $@
 
 bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in
@@ -63,8 +72,13 @@ demo: build models corpus
 # Not quiet: CI reads Surefire's "Tests run:" lines. The real models and the default corpus are test data.
 # bench-smoke runs every benchmark script for seconds at tiny sizes, so CI notices when one breaks.
 test: native models corpus
-	mvn -B -ntp -Dstyle.color=never install
+	mvn -B -ntp -Dstyle.color=never -Pspark install
 	@$(MAKE) --no-print-directory bin/strata bench-smoke
+
+# A standalone Spark cluster on 127.0.0.1 (a Master and two Workers, separate JVMs) runs a study while one executor is
+# killed in the middle of extraction; its outputs must equal a single-machine study's.
+test-cluster: spark models corpus
+	spark/src/test/sh/cluster-test.sh
 
 # The GGUF fuzzer (issue 11): FUZZ_FILES mutated models (tiny random llamas and the real models), each refused by the
 # reader or pre-flight checks, or extracted in a child JVM; prints counts per outcome and mutation class and fails on
