@@ -89,7 +89,7 @@ final class SparkExecutor implements Executor {
         Reporter<R> reporter = new Reporter<>(list.size(), progress);
         List<R> results = new ArrayList<>(Collections.nCopies(list.size(), null));
         @SuppressWarnings("unchecked")
-        ClassTag<R> resultTag = (ClassTag<R>) ClassTag$.MODULE$.apply(TaskResult.class);
+        ClassTag<R> resultTag = (ClassTag<R>) (ClassTag<?>) ClassTag$.MODULE$.apply(TaskResult.class);
         Function2<Object, R, BoxedUnit> collect = (index, result) -> {
             results.set((Integer) index, result);
             reporter.finished((Integer) index, result);
