@@ -49,9 +49,9 @@ class SparkStudyTest {
         assumeTrue(Files.isRegularFile(corpusFile), corpusFile + " is missing (make corpus)");
         List<Path> models = MODELS.stream().map(root().resolve("models")::resolve).toList();
         for (Path model : models) assumeTrue(Files.isRegularFile(model), model + " is missing (make models)");
-        Corpus corpus = Corpus.load(corpusFile).head(24);
+        Corpus corpus = Corpus.load(corpusFile).head(16);
         Study.Options options = new Study.Options(Pooling.LAST, 5, 10, LayerView.Kind.HF,
-                new ExtractOptions(32, 128, 4, 2, 0, Set.of(Pooling.LAST), false, false), KnnBackends.Device.CPU, 2,
+                new ExtractOptions(16, 128, 4, 2, 0, Set.of(Pooling.LAST), false, false), KnnBackends.Device.CPU, 2,
                 Study.Control.NONE, 100, 7, VERSION, Study.OnModelError.STOP).withNullPermutations(20);
 
         Path here = tmp.resolve("here");
