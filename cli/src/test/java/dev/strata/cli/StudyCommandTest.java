@@ -122,8 +122,9 @@ class StudyCommandTest {
         Set<String> images = checkImages();
         assertTrue(images.containsAll(List.of("report/grid.png", "report/depth-map.png", "report/row-maxima.png",
                 "report/argmax-depth.png", "report/on-off.png", "report/decay.png", "report/bag-of-tokens.png",
-                "report/k-sensitivity.png", "report/bootstrap.png", "report/controls.png")), images.toString());
-        assertEquals(16, images.size(), "10 charts and 6 pair heat maps: " + images);
+                "report/k-sensitivity.png", "report/bootstrap.png", "report/controls.png", "report/decay-across.png")),
+                images.toString());
+        assertEquals(17, images.size(), "11 charts and 6 pair heat maps: " + images);
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("model pairs the on-diagonal mean"), "the reading is there");
         assertTrue(html.contains("v0.5.0"), "llama.cpp version in the provenance");

@@ -4,6 +4,7 @@ import dev.strata.chart.ArgmaxDepthChart;
 import dev.strata.chart.BagOfTokensChart;
 import dev.strata.chart.BootstrapChart;
 import dev.strata.chart.ControlsChart;
+import dev.strata.chart.CrossDecayChart;
 import dev.strata.chart.Curve;
 import dev.strata.chart.DecayChart;
 import dev.strata.chart.DepthMapChart;
@@ -68,6 +69,7 @@ public final class StudyReport {
             Drawing.writePng(images.resolve("k-sensitivity.png"),
                     KSensitivityChart.render(kCurves(r, cross), r.sensitivity().kMax()));
             Drawing.writePng(images.resolve("bootstrap.png"), BootstrapChart.render(bootstrapEstimates(r, cross)));
+            Drawing.writePng(images.resolve("decay-across.png"), CrossDecayChart.render(crossDecayCurves(r, cross), chance));
         }
         List<Curve> controls = controlCurves(r);
         if (!controls.isEmpty()) {
@@ -165,6 +167,17 @@ public final class StudyReport {
                     model.model().isControl()));
         }
         return curves;
+    }
+
+    /** Each cross pair's mean M by distance from each row's best column, that distance as a share of B's depth. */
+    private static List<Curve> crossDecayCurves(StudyResult r, List<Pair> pairs) {
+        return pairs.stream().map(p -> {
+            List<SimilarityStats.DecayPoint> decay = p.comparison().summary().decay();
+            double span = Math.max(1, p.comparison().columnLabels().size() - 1);
+            return new Curve(p.comparison().nameA() + " → " + p.comparison().nameB(),
+                    decay.stream().mapToDouble(d -> d.offset() / span).toArray(),
+                    decay.stream().mapToDouble(SimilarityStats.DecayPoint::mean).toArray(), r.involvesControl(p));
+        }).toList();
     }
 
     /** Each model's mean M by layer offset, from offset 1. */
