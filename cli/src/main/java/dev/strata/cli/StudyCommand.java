@@ -78,6 +78,11 @@ public final class StudyCommand implements Callable<Integer> {
                     + " local[N], ...); --out must be a folder every Spark worker can read and write")
     String spark;
 
+    @Option(names = "--shard-prompts", defaultValue = "0", paramLabel = "N",
+            description = "split each model's extraction into tasks of about N prompts (whole batches), which --spark"
+                    + " runs in parallel; the activations are the same bytes either way (default 0: one task per model)")
+    int shardPrompts;
+
     @Option(names = "--quiet", description = "no progress on stderr")
     boolean quiet;
 
@@ -85,10 +90,12 @@ public final class StudyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Study.Control chosenControl = control == null ? Study.Control.NONE : control;
         if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
+        if (shardPrompts < 0) throw new IllegalArgumentException("--shard-prompts must be 0 or more, got " + shardPrompts);
         ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(pooling, k, kMax, view.kind, extract,
                 device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
-                Main.version(), onModelError).withNullPermutations(permutation.nullPermutations());
+                Main.version(), onModelError).withNullPermutations(permutation.nullPermutations())
+                .withShardPrompts(shardPrompts);
         Corpus prompts = corpus.load();
         if (k > prompts.size() - 1) {
             throw new IllegalArgumentException("-k " + k + " needs at least " + (k + 1) + " prompts; the corpus has "

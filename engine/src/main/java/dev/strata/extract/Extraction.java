@@ -25,6 +25,14 @@ public interface Extraction extends AutoCloseable {
      */
     int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException;
 
+    /**
+     * Extracts shard {@code shard} of the extraction {@link #run} would do in {@code dir}, beside it, for a later
+     * {@code run} there (with {@link IfExists#RESUME}) to merge into the same files an unsharded run writes. A shard
+     * already finished, or an extraction already merged, is left as it is.
+     */
+    Extractor.Result runShard(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, ExtractionShard shard,
+            Extractor.Progress progress) throws IOException;
+
     /** Releases what runs the extractions (the worker process); nothing for the in-process one. */
     @Override
     default void close() {}

@@ -10,7 +10,7 @@ import java.util.function.IntFunction;
  */
 public final class PromptPacker {
     private final IntFunction<int[]> tokenizer;
-    private final int prompts;
+    private final int end;
     private final ExtractOptions options;
     private final int parallel;
     private final int keptEnd;
@@ -25,16 +25,25 @@ public final class PromptPacker {
      * @param start     first prompt to pack (after a resume: the prompts already done)
      */
     public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, ExtractOptions options) {
-        this(tokenizer, prompts, start, options, 0);
+        this(tokenizer, prompts, start, prompts, options, 0);
     }
 
     /** @param keptEnd tokens at the end of every prompt that a cut prompt keeps; fewer than max tokens */
     public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, ExtractOptions options, int keptEnd) {
+        this(tokenizer, prompts, start, prompts, options, keptEnd);
+    }
+
+    /**
+     * Packs prompts [start, end) only, as they are packed in a run over all {@code prompts}; start and end must be
+     * where batches of that run begin (or end = prompts) for the batches to be the same.
+     */
+    public PromptPacker(IntFunction<int[]> tokenizer, int prompts, int start, int end, ExtractOptions options,
+            int keptEnd) {
         if (keptEnd < 0 || keptEnd >= options.maxTokens()) {
             throw new IllegalArgumentException("kept end tokens must be in [0, max tokens), got " + keptEnd);
         }
         this.tokenizer = tokenizer;
-        this.prompts = prompts;
+        this.end = end;
         this.options = options;
         this.parallel = Math.min(options.parallel(), prompts);
         this.keptEnd = keptEnd;
@@ -47,7 +56,18 @@ public final class PromptPacker {
     }
 
     public boolean hasNext() {
-        return next < prompts;
+        return next < end;
+    }
+
+    /** The prompt the next batch begins with. */
+    public int nextPrompt() {
+        return next;
+    }
+
+    /** Continues at {@code prompt}, which must be where a batch begins: the batches in between were made elsewhere. */
+    public void skipTo(int prompt) {
+        next = prompt;
+        pending = null;
     }
 
     /**
@@ -58,7 +78,7 @@ public final class PromptPacker {
         int first = next;
         int count = 0;
         int used = 0;
-        while (next < prompts && count < parallel) {
+        while (next < end && count < parallel) {
             if (pending == null) pending = tokenizer.apply(next);
             if (pending.length == 0) throw new IllegalArgumentException("prompt index " + next + " has no tokens");
             int length = Math.min(pending.length, options.maxTokens());

@@ -77,24 +77,28 @@ public final class LayerView {
      * and the count: neighbours and CKA of such rows are undefined. Reads every row once.
      */
     public void requireFinite() throws IOException {
+        for (int layer = 0; layer < layers.size(); layer++) requireFinite(layer);
+    }
+
+    /** As {@link #requireFinite()}, for layer {@code index} of the view alone. */
+    public void requireFinite(int index) throws IOException {
         float[] row = new float[dim];
-        for (TensorInfo t : layers) {
-            long inLayer = 0;
-            int firstRow = -1;
-            int inFirstRow = 0;
-            for (int r = 0; r < rows; r++) {
-                file.readRow(t, r, row);
-                int found = NonFinite.count(row, dim);
-                if (found > 0 && firstRow < 0) {
-                    firstRow = r;
-                    inFirstRow = found;
-                }
-                inLayer += found;
+        TensorInfo t = layers.get(index);
+        long inLayer = 0;
+        int firstRow = -1;
+        int inFirstRow = 0;
+        for (int r = 0; r < rows; r++) {
+            file.readRow(t, r, row);
+            int found = NonFinite.count(row, dim);
+            if (found > 0 && firstRow < 0) {
+                firstRow = r;
+                inFirstRow = found;
             }
-            if (inLayer > 0) {
-                throw bad(file, "tensor '" + t.name() + "' holds " + inLayer + " non-finite values (NaN or Inf), "
-                        + inFirstRow + " of them in row " + firstRow + "; k-NN and CKA need finite vectors");
-            }
+            inLayer += found;
+        }
+        if (inLayer > 0) {
+            throw bad(file, "tensor '" + t.name() + "' holds " + inLayer + " non-finite values (NaN or Inf), "
+                    + inFirstRow + " of them in row " + firstRow + "; k-NN and CKA need finite vectors");
         }
     }
 

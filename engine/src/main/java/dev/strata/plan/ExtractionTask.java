@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Extracts one model's activations into its folder, resuming what is there (a finished extraction is reused), and
+ * Extracts one model's activations into its folder, resuming what is there (a finished extraction is reused; the
+ * batches of finished shards, {@link ShardTask}, are merged rather than decoded again), and
  * checks that they are finite: neighbours of NaN or infinite vectors are undefined, so a model that has them fails
  * here, with the counts, and keeps its extraction for inspection.
  *
@@ -38,6 +39,13 @@ public record ExtractionTask(String model, String modelFile, Corpus corpus, Stri
         public boolean failed() {
             return failure != null;
         }
+
+        /** The result of a task that could not extract {@code modelFile}: why, without the file's name. */
+        static Done failedWith(Exception e, String modelFile) {
+            String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+            return new Done(0, 0, 0, 0, false, message.startsWith(modelFile + ": ")
+                    ? message.substring(modelFile.length() + 2) : message);
+        }
     }
 
     @Override
@@ -54,10 +62,7 @@ public record ExtractionTask(String model, String modelFile, Corpus corpus, Stri
             return new Done(r.prompts(), r.tokens(), r.truncated(), r.seconds(), r.alreadyComplete(), null);
         } catch (IOException | RuntimeException e) {
             if (!failureIsResult) throw e;
-            String message = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
-            String reason = message.startsWith(modelFile + ": ")
-                    ? message.substring(modelFile.length() + 2) : message;
-            return new Done(0, 0, 0, 0, false, reason);
+            return Done.failedWith(e, modelFile);
         }
     }
 

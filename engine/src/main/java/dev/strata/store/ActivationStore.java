@@ -50,7 +50,7 @@ import java.util.TreeMap;
  * <p>Use: {@link #create} or {@link #resume}; then, from prompt {@link #promptsDone()}, {@link #append} each batch in
  * corpus order and {@link #checkpoint()} as often as wanted; then {@link #finish}. Not thread-safe.
  */
-public final class ActivationStore implements AutoCloseable {
+public final class ActivationStore implements RowSink, AutoCloseable {
     static final String CHECKPOINT = "checkpoint.json";
     static final String MANIFEST = "manifest.json";
     /** The file that lists the prompts, one JSON line each, beside the activation files. */
@@ -214,6 +214,11 @@ public final class ActivationStore implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Whether {@code dir} holds a finished extraction (of any fingerprint). */
+    public static boolean isFinished(Path dir) {
+        return Files.exists(dir.resolve(MANIFEST));
+    }
+
     /** Prompts whose rows are written (after {@link #resume}: those the checkpoint covers); the next batch starts here. */
     public int promptsDone() {
         return promptsAppended;
@@ -233,6 +238,7 @@ public final class ActivationStore implements AutoCloseable {
      * into every tensor of every pooling's file, with their token counts. Batches must come in corpus order without gaps
      * ({@code firstPrompt == promptsDone()}). Allocates nothing.
      */
+    @Override
     public void append(int firstPrompt, int count, RowBatch batch) throws IOException {
         if (complete) {
             throw new IllegalStateException(dir + ": the extraction is already complete");
@@ -253,6 +259,44 @@ public final class ActivationStore implements AutoCloseable {
                     + (firstPrompt + count - 1) + " (" + e.getMessage() + "); the last checkpoint stays valid", e);
         }
         promptsAppended += count;
+    }
+
+    /**
+     * Writes the rows of a finished shard of this store (made for the same fingerprint) as if its batches were
+     * appended here: it must start at {@link #promptsDone()}.
+     */
+    public void appendShard(ShardFile.Complete shard) throws IOException {
+        if (complete) {
+            throw new IllegalStateException(dir + ": the extraction is already complete");
+        }
+        if (!shard.fingerprint().equals(fingerprint) || shard.first() != promptsAppended
+                || shard.count() > fingerprint.prompts() - promptsAppended) {
+            throw new IllegalArgumentException(shard.data() + ": prompts " + shard.first() + ".." + (shard.first()
+                    + shard.count() - 1) + " do not continue " + dir + " at prompt " + promptsAppended);
+        }
+        long rowBytes = ShardFile.rowBytes(fingerprint);
+        try (FileChannel source = FileChannel.open(shard.data(), StandardOpenOption.READ)) {
+            for (Pooling pooling : fingerprint.poolings()) {
+                FileChannel file = partials.get(pooling);
+                for (int tensor = 0; tensor < fingerprint.tensors(); tensor++) {
+                    copyFully(source, ShardFile.tensorOffset(fingerprint, shard.count(), pooling, tensor), file,
+                            layouts.get(pooling).rowOffset(tensor, shard.first()), shard.count() * rowBytes);
+                }
+            }
+            int infoBytes = RowBatch.infoBytes();
+            copyFully(source, ShardFile.infoOffset(fingerprint, shard.count()), promptInfo,
+                    (long) shard.first() * infoBytes, (long) shard.count() * infoBytes);
+        }
+        promptsAppended += shard.count();
+    }
+
+    private static void copyFully(FileChannel source, long from, FileChannel target, long position, long length)
+            throws IOException {
+        for (long done = 0; done < length; ) {
+            long moved = target.transferFrom(source.position(from + done), position + done, length - done);
+            if (moved <= 0) throw new IOException("could not copy " + length + " bytes from a shard");
+            done += moved;
+        }
     }
 
     private void writeRows(int firstPrompt, int count, RowBatch batch) throws IOException {
@@ -280,6 +324,7 @@ public final class ActivationStore implements AutoCloseable {
      * Makes everything appended so far survive a crash: forces the partial files to disk, then atomically replaces
      * {@code checkpoint.json}. Only in that order can a checkpoint never promise rows that are not on disk.
      */
+    @Override
     public void checkpoint() throws IOException {
         if (complete) {
             return;

@@ -15,12 +15,16 @@ import dev.strata.gguf.ModelFamily;
 import dev.strata.gguf.UntrainedModel;
 import dev.strata.io.AtomicFile;
 import dev.strata.knn.KnnBackends;
+import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
 import dev.strata.plan.Executor;
 import dev.strata.plan.ExtractionTask;
-import dev.strata.plan.KnnTask;
+import dev.strata.plan.KnnLayerTask;
+import dev.strata.plan.KnnTable;
 import dev.strata.plan.LocalExecutor;
+import dev.strata.plan.ShardTask;
 import dev.strata.plan.StageProgress;
+import dev.strata.plan.Task;
 import dev.strata.report.StudyReport;
 import dev.strata.results.BagOfTokensRow;
 import dev.strata.results.Model;
@@ -103,10 +107,12 @@ public final class Study {
      * @param seed       seed of the permutation tests and of the untrained controls
      * @param version    strata's version, recorded in the outputs
      * @param nullPermutations shuffles of the prompt correspondence for the calibrated scores (0: none)
+     * @param shardPrompts each model's extraction is split into tasks of the batches that begin in each run of this
+     *                   many prompts (0: one task per model)
      */
     public record Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
                           KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
-                          OnModelError onModelError, int nullPermutations) {
+                          OnModelError onModelError, int nullPermutations, int shardPrompts) {
         public Options {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
@@ -117,20 +123,27 @@ public final class Study {
             if (nullPermutations < 0) {
                 throw new IllegalArgumentException("null permutations must be at least 0, got " + nullPermutations);
             }
+            if (shardPrompts < 0) throw new IllegalArgumentException("shard prompts must be 0 or more, got " + shardPrompts);
         }
 
-        /** Options with the default number of shuffles for the calibration. */
+        /** Options with the default number of shuffles for the calibration and one extraction task per model. */
         public Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
                 KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
                 OnModelError onModelError) {
             this(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version, onModelError,
-                    Calibration.DEFAULT_PERMUTATIONS);
+                    Calibration.DEFAULT_PERMUTATIONS, 0);
         }
 
         /** These options with {@code permutations} shuffles for the calibration (0: none). */
         public Options withNullPermutations(int permutations) {
             return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
-                    onModelError, permutations);
+                    onModelError, permutations, shardPrompts);
+        }
+
+        /** These options, with extractions split into shards of {@code prompts} prompts (0: none). */
+        public Options withShardPrompts(int prompts) {
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+                    onModelError, nullPermutations, prompts);
         }
 
         /** These options with {@code control} instead. */
@@ -200,37 +213,29 @@ public final class Study {
         }
 
         List<Model> models = List.copyOf(extracted.keySet());
-        List<KnnTask> knnTasks = StudyPlan.knn(models, corpus, out, options);
-        List<KnnTask.Done> tables = executor.run("knn", knnTasks, new StageProgress<>() {
-            @Override
-            public void finished(int task, KnnTask.Done done) {
-                KnnTask t = knnTasks.get(task);
-                listener.stage(done.reused() ? "knn " + t.model() + ": reused " + Path.of(t.knn()).getFileName()
-                        : String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s", t.model(),
-                                done.layers(), done.n(), done.k(), done.backend(), done.seconds()));
-            }
-        });
+        List<Table> tables = knn(StudyPlan.knn(models, corpus, out, options), executor, listener);
 
         Map<String, Double> seconds = new LinkedHashMap<>();
         List<ModelResult> results = new ArrayList<>();
         int tablesPerModel = StudyPlan.ks(options, corpus).size();
+        boolean controlsTimed = options.control() != Control.UNTRAINED;
         for (int m = 0; m < models.size(); m++) {
             Model model = models.get(m);
-            if (model.isControl() && !seconds.containsKey("controls: write")) seconds.put("controls: write", controlsSeconds);
+            if (model.isControl() && !controlsTimed) {
+                seconds.put("controls: write", controlsSeconds);
+                controlsTimed = true;
+            }
             ExtractionTask.Done extraction = extracted.get(model);
             seconds.put("extract: " + model.name(), extraction.seconds());
-            KnnTask.Done knn = tables.get(m * tablesPerModel);
-            double knnSeconds = knn.reused() ? 0 : knn.seconds();
-            seconds.put("knn: " + model.name(), knnSeconds);
+            Table knn = tables.get(m * tablesPerModel);
+            seconds.put("knn: " + model.name(), knn.seconds());
             if (tablesPerModel > 1) {
-                KnnTask.Done second = tables.get(m * tablesPerModel + 1);
-                seconds.put("knn: " + model.name() + " (k = " + second.k() + ")", second.reused() ? 0 : second.seconds());
+                Table second = tables.get(m * tablesPerModel + 1);
+                seconds.put("knn: " + model.name() + " (k = " + second.k() + ")", second.seconds());
             }
             results.add(result(model, out, options, extraction, knn));
         }
-        if (options.control() == Control.UNTRAINED && !seconds.containsKey("controls: write")) {
-            seconds.put("controls: write", controlsSeconds);
-        }
+        if (!controlsTimed) seconds.put("controls: write", controlsSeconds);
 
         long started = System.nanoTime();
         List<Pair> pairs = compare(results, out, options, listener);
@@ -263,42 +268,91 @@ public final class Study {
     }
 
     /**
-     * Extracts {@code models} through the executor; each one extracted goes into {@code extracted}, each one that
-     * failed (when the options say to skip such models) into {@code skipped}.
+     * Extracts {@code models} through the executor, in shards first when the options ask for them; each one extracted
+     * goes into {@code extracted}, each one that failed (when the options say to skip such models) into
+     * {@code skipped}.
      */
     private static void extract(List<Model> models, Corpus corpus, Path out, Options options, Executor executor,
             Listener listener, Map<Model, ExtractionTask.Done> extracted, List<SkippedModel> skipped)
             throws IOException {
-        List<ExtractionTask> tasks = StudyPlan.extraction(models, corpus, out, options);
-        List<ExtractionTask.Done> done;
-        try {
-            done = executor.run("extract", tasks, new ExtractionProgress(tasks, listener));
-        } finally {
-            listener.extractionDone();
+        List<ShardTask> shardTasks = StudyPlan.shards(models, corpus, out, options);
+        Map<String, List<ExtractionTask.Done>> shardsByModel = new LinkedHashMap<>();
+        if (!shardTasks.isEmpty()) {
+            List<ExtractionTask.Done> done = runExtractions(executor, "extract shards", "extract", shardTasks,
+                    shardTasks.stream().map(ShardTask::label).toList(), listener);
+            for (int t = 0; t < shardTasks.size(); t++) {
+                shardsByModel.computeIfAbsent(shardTasks.get(t).model(), m -> new ArrayList<>()).add(done.get(t));
+            }
         }
-        for (int m = 0; m < models.size(); m++) {
+        List<Model> toMerge = new ArrayList<>();
+        for (Model model : models) {
+            List<ExtractionTask.Done> shards = shardsByModel.getOrDefault(model.name(), List.of());
+            shards.stream().filter(ExtractionTask.Done::failed).findFirst()
+                    .ifPresentOrElse(failed -> skipped.add(new SkippedModel(model, failed.failure())),
+                            () -> toMerge.add(model));
+        }
+        List<ExtractionTask> tasks = StudyPlan.extraction(toMerge, corpus, out, options);
+        // After shards, a model's extraction mostly merges them: it decodes only what no shard holds.
+        List<ExtractionTask.Done> done = runExtractions(executor, "extract", shardTasks.isEmpty() ? "extract" : "merge",
+                tasks, tasks.stream().map(ExtractionTask::model).toList(), listener);
+        for (int m = 0; m < toMerge.size(); m++) {
+            Model model = toMerge.get(m);
             if (done.get(m).failed()) {
-                skipped.add(new SkippedModel(models.get(m), done.get(m).failure()));
+                skipped.add(new SkippedModel(model, done.get(m).failure()));
             } else {
-                extracted.put(models.get(m), done.get(m));
+                extracted.put(model, withShards(done.get(m), shardsByModel.getOrDefault(model.name(), List.of())));
             }
         }
     }
 
-    /** An extraction stage's progress, as the listener has it: one model at a time, then a line about it. */
-    private static final class ExtractionProgress implements StageProgress<ExtractionTask.Done> {
-        private final List<ExtractionTask> tasks;
-        private final Listener listener;
-        private Extractor.Progress current = (done, total, tokens, nanos) -> {};
+    /** A merged extraction with what its shards did: their tokens and time added, reused only if they all were. */
+    private static ExtractionTask.Done withShards(ExtractionTask.Done merged, List<ExtractionTask.Done> shards) {
+        long tokens = merged.tokens();
+        int truncated = merged.truncated();
+        double seconds = merged.seconds();
+        boolean reused = merged.reused();
+        for (ExtractionTask.Done shard : shards) {
+            tokens += shard.tokens();
+            truncated += shard.truncated();
+            seconds += shard.seconds();
+            reused &= shard.reused();
+        }
+        return new ExtractionTask.Done(merged.prompts(), tokens, truncated, seconds, reused, null);
+    }
 
-        ExtractionProgress(List<ExtractionTask> tasks, Listener listener) {
-            this.tasks = tasks;
+    /** @param verb what the stage's lines say each task did: "extract", or "merge" for merging shards */
+    private static List<ExtractionTask.Done> runExtractions(Executor executor, String stage, String verb,
+            List<? extends Task<ExtractionTask.Done>> tasks, List<String> labels, Listener listener) throws IOException {
+        try {
+            return executor.run(stage, tasks, new ExtractionProgress(labels, verb, listener));
+        } finally {
+            listener.extractionDone();
+        }
+    }
+
+    /**
+     * An extraction stage's progress, as the listener has it: per-batch progress of the task that runs (one at a time
+     * here; a cluster reports whole tasks), then a line about each task with the stage's tasks done, tokens per
+     * second across all of them and the time left at that pace.
+     */
+    private static final class ExtractionProgress implements StageProgress<ExtractionTask.Done> {
+        private final List<String> labels;
+        private final String verb;
+        private final Listener listener;
+        private final long started = System.nanoTime();
+        private Extractor.Progress current = (done, total, tokens, nanos) -> {};
+        private int finished;
+        private long tokens;
+
+        ExtractionProgress(List<String> labels, String verb, Listener listener) {
+            this.labels = labels;
+            this.verb = verb;
             this.listener = listener;
         }
 
         @Override
         public void started(int task) {
-            current = listener.extraction(tasks.get(task).model());
+            current = listener.extraction(labels.get(task));
         }
 
         @Override
@@ -309,17 +363,82 @@ public final class Study {
         @Override
         public void finished(int task, ExtractionTask.Done done) {
             listener.extractionDone();
-            ExtractionTask t = tasks.get(task);
-            listener.stage(done.failed() ? "skip " + t.model() + ": " + done.failure()
-                    : done.reused() ? "extract " + t.model() + ": reused " + t.dir()
-                    : String.format(Locale.ROOT, "extract %s: %d prompts, %d tokens, %.1f s", t.model(),
-                            done.prompts(), done.tokens(), done.seconds()));
+            finished++;
+            tokens += done.tokens();
+            String label = labels.get(task);
+            String line = done.failed() ? "skip " + label + ": " + done.failure()
+                    : done.reused() ? verb + " " + label + ": reused"
+                    : String.format(Locale.ROOT, "%s %s: %d prompts, %d tokens, %.1f s", verb, label,
+                            done.prompts(), done.tokens(), done.seconds());
+            if (labels.size() > 1) {
+                double seconds = since(started);
+                line += String.format(Locale.ROOT, " (%d/%d tasks, %.0f tok/s, %.0f s left)", finished, labels.size(),
+                        seconds > 0 ? tokens / seconds : 0, seconds / finished * (labels.size() - finished));
+            }
+            listener.stage(line);
         }
+    }
+
+    /** A k-NN table of the study: reused, or computed in {@code seconds} (its layer tasks' time). */
+    private record Table(int k, boolean reused, double seconds) {}
+
+    /**
+     * Computes the tables not up to date, one executor task per layer, and puts each together from its parts. A line
+     * says when a table's last layer is done, with the stage's tasks done and the time left at that pace.
+     */
+    private static List<Table> knn(List<KnnTable> tables, Executor executor, Listener listener) throws IOException {
+        List<KnnLayerTask> tasks = new ArrayList<>();
+        List<Integer> tableOfTask = new ArrayList<>();
+        int[] layersLeft = new int[tables.size()];
+        for (int t = 0; t < tables.size(); t++) {
+            KnnTable table = tables.get(t);
+            if (table.upToDate()) {
+                listener.stage("knn " + table.model() + ": reused " + table.knn().getFileName());
+                continue;
+            }
+            List<KnnLayerTask> layers = table.tasks();
+            tasks.addAll(layers);
+            for (int l = 0; l < layers.size(); l++) tableOfTask.add(t);
+            layersLeft[t] = layers.size();
+        }
+        long started = System.nanoTime();
+        List<KnnLayerTask.Done> done = executor.run("knn", tasks, new StageProgress<>() {
+            private int finished;
+
+            @Override
+            public void finished(int task, KnnLayerTask.Done result) {
+                finished++;
+                int table = tableOfTask.get(task);
+                if (--layersLeft[table] > 0) return;
+                double elapsed = since(started);
+                listener.stage(String.format(Locale.ROOT, "knn %s k=%d: every layer done (%d/%d tasks, %.0f s left)",
+                        tables.get(table).model(), tables.get(table).k(), finished, tasks.size(),
+                        elapsed / finished * (tasks.size() - finished)));
+            }
+        });
+        List<Table> written = new ArrayList<>();
+        int next = 0;
+        for (int t = 0; t < tables.size(); t++) {
+            KnnTable table = tables.get(t);
+            int first = next;
+            while (next < tasks.size() && tableOfTask.get(next) == t) next++;
+            if (first == next) {
+                written.add(new Table(table.k(), true, 0));
+                continue;
+            }
+            List<KnnLayerTask.Done> layers = done.subList(first, next);
+            KnnRunner.Summary s = table.write(tasks.subList(first, next), layers, started);
+            double seconds = layers.stream().mapToDouble(KnnLayerTask.Done::seconds).sum();
+            listener.stage(String.format(Locale.ROOT, "knn %s: %d layers, n=%d, k=%d on %s, %.1f s", table.model(),
+                    s.layers().size(), s.n(), s.k(), s.backend(), seconds));
+            written.add(new Table(table.k(), false, seconds));
+        }
+        return written;
     }
 
     /** What the study knows of a model once its extraction and k-NN table are there. */
     private static ModelResult result(Model model, Path out, Options options, ExtractionTask.Done extraction,
-            KnnTask.Done knn) throws IOException {
+            Table knn) throws IOException {
         Path dir = StudyPlan.modelDir(out, model);
         Path activations = activations(out, model, options);
         Path table = knnFile(dir, options, options.k());
@@ -329,7 +448,7 @@ public final class Study {
             family = ModelFamily.of(gguf);
         }
         return new ModelResult(model, dir, activations, table, layers, metadata(activations), extraction.reused(),
-                extraction.seconds(), knn.reused(), knn.reused() ? 0 : knn.seconds(), family);
+                extraction.seconds(), knn.reused(), knn.seconds(), family);
     }
 
     private static Path activations(Path out, Model model, Options options) {

@@ -1,16 +1,21 @@
 package dev.strata.study;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.extract.ExtractionShard;
+import dev.strata.io.Sha256;
 import dev.strata.plan.ExtractionTask;
-import dev.strata.plan.KnnTask;
+import dev.strata.plan.KnnTable;
+import dev.strata.plan.ShardTask;
 import dev.strata.results.Model;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The study's work as tasks that an executor may run anywhere: stage 1 extracts every model, stage 2 computes every
- * model's k-NN tables. Comparisons, statistics and the report are cheap and run on the driver.
+ * The study's work as tasks that an executor may run anywhere: stage 1 extracts every model (when asked, first in
+ * shards of a run of prompts each, then a merge per model), stage 2 computes every model's k-NN tables, one task per
+ * layer, which the driver puts together. Comparisons, statistics and the report are cheap and run on the driver.
  */
 final class StudyPlan {
     private StudyPlan() {}
@@ -31,24 +36,43 @@ final class StudyPlan {
         return tasks;
     }
 
-    /** Per model, its k-NN table at k and, when it differs, at the k sensitivity's k. */
-    static List<KnnTask> knn(List<Model> models, Corpus corpus, Path out, Study.Options options) {
-        List<KnnTask> tasks = new ArrayList<>();
+    /**
+     * The shards of every model's extraction: the batches that begin in each run of {@code shardPrompts} prompts.
+     * None when the options ask for no shards or the corpus fits in one.
+     */
+    static List<ShardTask> shards(List<Model> models, Corpus corpus, Path out, Study.Options options) {
+        int size = options.shardPrompts();
+        if (size == 0 || size >= corpus.size()) return List.of();
+        int shards = (corpus.size() + size - 1) / size;
+        List<ShardTask> tasks = new ArrayList<>();
         for (Model model : models) {
-            for (int k : ks(options, corpus)) tasks.add(knn(model, out, options, k));
+            for (int s = 0; s < shards; s++) {
+                tasks.add(new ShardTask(model.name(), model.file().toString(), corpus, modelDir(out, model).toString(),
+                        Study.extractOptions(options), new ExtractionShard(s, s * size, Math.min(corpus.size(), (s + 1) * size)),
+                        shards, options.onModelError() == Study.OnModelError.SKIP));
+            }
         }
         return tasks;
+    }
+
+    /** Per model, its k-NN table at k and, when it differs, at the k sensitivity's k. */
+    static List<KnnTable> knn(List<Model> models, Corpus corpus, Path out, Study.Options options) throws IOException {
+        List<KnnTable> tables = new ArrayList<>();
+        for (Model model : models) {
+            Path dir = modelDir(out, model);
+            Path activations = dir.resolve(options.pooling().fileName());
+            String sha = Sha256.of(activations);
+            for (int k : ks(options, corpus)) {
+                tables.add(new KnnTable(model.name(), activations, sha, Study.knnFile(dir, options, k), k,
+                        options.view(), options.device()));
+            }
+        }
+        return tables;
     }
 
     /** The k of each k-NN table a model gets: the study's k, then the k sensitivity's when it differs. */
     static List<Integer> ks(Study.Options options, Corpus corpus) {
         int kMax = Study.kMax(options, corpus);
         return kMax == options.k() ? List.of(options.k()) : List.of(options.k(), kMax);
-    }
-
-    private static KnnTask knn(Model model, Path out, Study.Options options, int k) {
-        Path dir = modelDir(out, model);
-        return new KnnTask(model.name(), dir.resolve(options.pooling().fileName()).toString(),
-                Study.knnFile(dir, options, k).toString(), k, options.view(), options.device());
     }
 }

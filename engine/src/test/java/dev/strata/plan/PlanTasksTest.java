@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
+import dev.strata.io.Sha256;
 import dev.strata.knn.KnnBackends;
+import dev.strata.knn.KnnRunner;
 import dev.strata.knn.LayerView;
 import dev.strata.store.Pooling;
 import java.io.ByteArrayInputStream;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The study's tasks on a real model (SmolLM2 135M of {@code make models}): they survive serialization, which is how a
- * cluster ships them, and the copy does the work; run again, each finds its output complete and leaves it alone.
+ * cluster ships them, and the copy does the work; run again, each finds its output complete and leaves it alone; a
+ * k-NN table put together from one task per layer is the table of one pass.
  */
 class PlanTasksTest {
     static final String MODEL = "smollm2-135m-instruct-q4_1.gguf";
@@ -81,11 +84,8 @@ class PlanTasksTest {
         assertEquals(corpus.prompts(), shipped.corpus().prompts());
 
         Path activations = dir.resolve(Pooling.LAST.fileName());
-        Path table = dir.resolve("knn.npy");
-        KnnTask knn = new KnnTask("smollm2", activations.toString(), table.toString(), 3, LayerView.Kind.HF,
-                KnnBackends.Device.CPU);
-        List<String> started = new ArrayList<>();
         try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2)) {
+            List<String> started = new ArrayList<>();
             ExtractionTask.Done done = executor.run("extract", List.of(shipped), new StageProgress<>() {
                 @Override
                 public void started(int task) {
@@ -96,21 +96,31 @@ class PlanTasksTest {
             assertFalse(done.reused());
             assertNull(done.failure());
             assertEquals(12, done.prompts());
-            KnnTask.Done table1 = executor.run("knn", List.of(copied(knn)), StageProgress.none()).getFirst();
-            assertFalse(table1.reused());
-            assertEquals(3, table1.k());
-            assertEquals(12, table1.n());
-
             byte[] activationBytes = Files.readAllBytes(activations);
-            byte[] tableBytes = Files.readAllBytes(table);
             FileTime activationsTime = Files.getLastModifiedTime(activations);
-            FileTime tableTime = Files.getLastModifiedTime(table);
             assertTrue(executor.run("extract", List.of(extraction), StageProgress.none()).getFirst().reused());
-            assertTrue(executor.run("knn", List.of(knn), StageProgress.none()).getFirst().reused());
             assertEquals(activationsTime, Files.getLastModifiedTime(activations), "not written again");
-            assertEquals(tableTime, Files.getLastModifiedTime(table), "not written again");
             assertArrayEquals(activationBytes, Files.readAllBytes(activations));
-            assertArrayEquals(tableBytes, Files.readAllBytes(table));
+
+            // The table from one task per layer is the table of one pass over every layer, byte for byte.
+            Path whole = dir.resolve("whole.npy");
+            KnnRunner.run(activations, whole, new KnnRunner.Options(3, LayerView.Kind.HF, KnnBackends.Device.CPU, 2,
+                    true), System.err);
+            Path table = dir.resolve("knn.npy");
+            KnnTable plan = new KnnTable("smollm2", activations, Sha256.of(activations), table, 3, LayerView.Kind.HF,
+                    KnnBackends.Device.CPU);
+            assertFalse(plan.upToDate());
+            List<KnnLayerTask> tasks = new ArrayList<>();
+            for (KnnLayerTask task : plan.tasks()) tasks.add(copied(task));
+            assertEquals(KnnRunner.layers(activations, LayerView.Kind.HF), tasks.size());
+            List<KnnLayerTask.Done> layers = executor.run("knn", tasks, StageProgress.none());
+            assertTrue(layers.stream().noneMatch(KnnLayerTask.Done::reused));
+            assertTrue(executor.run("knn", tasks, StageProgress.none()).stream().allMatch(KnnLayerTask.Done::reused),
+                    "a part already there is left as it is");
+            plan.write(tasks, layers, System.nanoTime());
+            assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(table));
+            assertTrue(plan.upToDate());
+            assertFalse(Files.exists(Path.of(tasks.getFirst().part()).getParent()), "parts removed once written");
         }
     }
 

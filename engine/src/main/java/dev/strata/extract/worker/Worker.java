@@ -58,12 +58,15 @@ public final class Worker {
                     sender.tokens(extractor.tokenize(request.model(), request.corpus(), request.options()));
                     continue;
                 }
-                Extractor.Result result = extractor.run(request.model(), request.corpus(),
-                        request.dir(), request.options(), request.ifExists(),
-                        (done, total, tokens, nanos) -> {
-                            sender.progress(done, total, tokens, nanos);
-                            fault.afterPrompts(request.model(), done);
-                        });
+                Extractor.Progress progress = (done, total, tokens, nanos) -> {
+                    sender.progress(done, total, tokens, nanos);
+                    fault.afterPrompts(request.model(), done);
+                };
+                Extractor.Result result = request.task() == WorkerProtocol.Task.SHARD
+                        ? extractor.runShard(request.model(), request.corpus(), request.dir(), request.options(),
+                                request.shard(), progress)
+                        : extractor.run(request.model(), request.corpus(), request.dir(), request.options(),
+                                request.ifExists(), progress);
                 sender.result(result);
             } catch (Exception | OutOfMemoryError e) {
                 sender.failure(e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.corpus.Corpus;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
+import dev.strata.extract.ExtractionShard;
 import dev.strata.extract.Extractor;
 import dev.strata.store.IfExists;
 import java.io.BufferedReader;
@@ -56,8 +57,19 @@ public final class WorkerExtraction implements Extraction {
     public Extractor.Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Extractor.Progress progress) throws IOException {
         String request = new WorkerProtocol.Request(WorkerProtocol.Task.EXTRACT, modelFile, corpus, dir, options,
-                ifExists, version).encode();
-        Map<String, Object> event = exchange(modelFile, request, progress);
+                ifExists, null, version).encode();
+        return result(dir, exchange(modelFile, request, progress));
+    }
+
+    @Override
+    public Extractor.Result runShard(Path modelFile, Corpus corpus, Path dir, ExtractOptions options,
+            ExtractionShard shard, Extractor.Progress progress) throws IOException {
+        String request = new WorkerProtocol.Request(WorkerProtocol.Task.SHARD, modelFile, corpus, dir, options,
+                IfExists.RESUME, shard, version).encode();
+        return result(dir, exchange(modelFile, request, progress));
+    }
+
+    private static Extractor.Result result(Path dir, Map<String, Object> event) {
         return new Extractor.Result(dir, WorkerProtocol.integer(event, "prompts"),
                 WorkerProtocol.longInteger(event, "tokens"), WorkerProtocol.integer(event, "truncated"),
                 ((Number) event.get("seconds")).doubleValue(), (Boolean) event.get("already_complete"),
@@ -67,7 +79,7 @@ public final class WorkerExtraction implements Extraction {
     @Override
     public int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException {
         String request = new WorkerProtocol.Request(WorkerProtocol.Task.TOKENIZE, modelFile, corpus, Path.of(""),
-                options, IfExists.REFUSE, version).encode();
+                options, IfExists.REFUSE, null, version).encode();
         return WorkerProtocol.tokenIds(exchange(modelFile, request, (done, total, tokens, nanos) -> {}));
     }
 

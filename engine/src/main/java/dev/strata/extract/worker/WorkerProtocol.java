@@ -4,6 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.corpus.Corpus;
 import dev.strata.corpus.Prompt;
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.ExtractionShard;
 import dev.strata.extract.Extractor;
 import dev.strata.store.IfExists;
 import dev.strata.store.Pooling;
@@ -34,12 +35,16 @@ final class WorkerProtocol {
 
     private WorkerProtocol() {}
 
-    /** What a request asks for: an extraction, or the prompts' token ids only. */
-    enum Task { EXTRACT, TOKENIZE }
+    /** What a request asks for: an extraction, one shard of it, or the prompts' token ids only. */
+    enum Task { EXTRACT, SHARD, TOKENIZE }
 
-    /** One extraction (or tokenization: {@code dir} and {@code ifExists} unused) to run. */
+    /**
+     * One extraction (or tokenization: {@code dir} and {@code ifExists} unused) to run.
+     *
+     * @param shard the shard to extract for {@link Task#SHARD}; null for the others
+     */
     record Request(Task task, Path model, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
-            String version) {
+            ExtractionShard shard, String version) {
         String encode() throws IOException {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("max_tokens", options.maxTokens());
@@ -60,6 +65,7 @@ final class WorkerProtocol {
             r.put("model", model.toAbsolutePath().toString());
             r.put("dir", dir.toAbsolutePath().toString());
             r.put("if_exists", ifExists.name());
+            if (shard != null) r.put("shard", List.of(shard.index(), shard.from(), shard.to()));
             r.put("version", version);
             r.put("options", o);
             r.put("corpus", c);
@@ -81,8 +87,11 @@ final class WorkerProtocol {
             List<Prompt> prompts = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) prompts.add(new Prompt(i, (String) ids.get(i), (String) texts.get(i)));
             Corpus corpus = Corpus.of((String) c.get("name"), (String) c.get("sha256"), prompts);
+            List<Object> s = (List<Object>) r.get("shard");
+            ExtractionShard shard = s == null ? null : new ExtractionShard(((Number) s.get(0)).intValue(),
+                    ((Number) s.get(1)).intValue(), ((Number) s.get(2)).intValue());
             return new Request(Task.valueOf((String) r.get("task")), Path.of((String) r.get("model")), corpus,
-                    Path.of((String) r.get("dir")), options, IfExists.valueOf((String) r.get("if_exists")),
+                    Path.of((String) r.get("dir")), options, IfExists.valueOf((String) r.get("if_exists")), shard,
                     (String) r.get("version"));
         }
     }

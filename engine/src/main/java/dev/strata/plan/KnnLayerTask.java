@@ -1,0 +1,50 @@
+package dev.strata.plan;
+
+import dev.strata.io.Npy;
+import dev.strata.knn.KnnBackends;
+import dev.strata.knn.KnnRunner;
+import dev.strata.knn.LayerView;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The neighbours of one layer of one model's activations at one k, written as a part ({@code .npy}, n x k) for
+ * {@link KnnTable} to put together; a part already there is left as it is (its folder names the activations'
+ * checksum, so it is from these activations).
+ *
+ * @param model  the model's display name, for messages
+ * @param part   the part to write
+ * @param layer  the layer of the view, 0-based
+ * @param layers how many the view has, for messages
+ */
+public record KnnLayerTask(String model, String activations, String part, int layer, int layers, int k,
+        LayerView.Kind view, KnnBackends.Device device) implements Task<KnnLayerTask.Done> {
+    /**
+     * What the task did.
+     *
+     * @param backend what computed the neighbours; null when the part was reused
+     */
+    public record Done(boolean reused, String backend, double seconds) implements TaskResult {}
+
+    /** The model, k and layer: "qwen2.5 k=10 layer 3/25". */
+    public String label() {
+        return model + " k=" + k + " layer " + (layer + 1) + "/" + layers;
+    }
+
+    @Override
+    public String describe() {
+        return "knn " + label();
+    }
+
+    @Override
+    public Done run(TaskContext context) throws IOException {
+        Path file = Path.of(part);
+        if (Files.isRegularFile(file)) return new Done(true, null, 0);
+        KnnRunner.Layer neighbours = KnnRunner.layer(Path.of(activations), layer,
+                new KnnRunner.Options(k, view, device, context.threads(), true));
+        Files.createDirectories(file.getParent());
+        Npy.writeInt32(file, neighbours.neighbours(), neighbours.n(), k);
+        return new Done(false, neighbours.backend(), neighbours.seconds());
+    }
+}
