@@ -7,6 +7,8 @@ import dev.strata.knn.LayerView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 
 /**
  * The neighbours of one layer of one model's activations at one k, written as a part ({@code .npy}, n x k) for
@@ -44,7 +46,10 @@ public record KnnLayerTask(String model, String activations, String part, int la
         KnnRunner.Layer neighbours = KnnRunner.layer(Path.of(activations), layer,
                 new KnnRunner.Options(k, view, device, context.threads(), true));
         Files.createDirectories(file.getParent());
-        Npy.writeInt32(file, neighbours.neighbours(), neighbours.n(), k);
+        // Written under a name of its own, then renamed: a retried or speculative copy may be writing the same part.
+        Path own = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID());
+        Npy.writeInt32(own, neighbours.neighbours(), neighbours.n(), k);
+        Files.move(own, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new Done(false, neighbours.backend(), neighbours.seconds());
     }
 }

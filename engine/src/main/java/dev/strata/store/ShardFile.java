@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -145,7 +146,9 @@ public final class ShardFile {
             this.first = first;
             this.count = count;
             Files.createDirectories(dir.resolve(DIR));
-            this.partial = AtomicFile.siblingTemp(data(dir, index));
+            // A name of its own: a retried or speculative copy of this task may be writing the same shard right now.
+            Path data = data(dir, index);
+            this.partial = data.resolveSibling("." + data.getFileName() + "." + UUID.randomUUID() + ".partial");
             this.file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
         }
