@@ -149,7 +149,7 @@ public final class Study {
         /** These options with {@code control} instead. */
         public Options withControl(Control control) {
             return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
-                    onModelError, nullPermutations);
+                    onModelError, nullPermutations, shardPrompts);
         }
     }
 
