@@ -16,8 +16,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # The CPU backend is built once per x86-64 feature level (x64, sse42 ... haswell, skylakex, zen4,
 # sapphirerapids: libggml-cpu-<variant>.so), as llama.cpp's own releases are, and ggml loads the best
 # one the running CPU supports. GGML_NATIVE would tune for the build machine only (and cannot be
-# combined with dynamic backends). Whether to take the prebuilt variants of @node-llama-cpp/linux-x64
-# (same release) instead depends on this build's time on 2 cores, not measured yet (issue 16).
+# combined with dynamic backends).
+# Built here rather than taken from @node-llama-cpp/linux-x64 (the same release's prebuilt variants, 10.8 MB):
+# one variant costs 80-110 CPU seconds to compile and libllama about 380 (measured 2026-12-03 on this project's
+# 2-core EPYC: x64 77 s, haswell 110 s, libllama 384 s), so the 13 variants beyond the one built before add about
+# 1400 CPU seconds, some 12 minutes on 2 idle cores, to a first build of 4-5 minutes, and a clean `make test`
+# (12 minutes before) stays far under CI's 90 minutes.
+# The prebuilt set would save those minutes but is x86-64 Linux only, built without OpenMP, a second source of
+# binaries, and CUDA needs this build anyway (issue 16).
 cmake_flags=(
   -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON
   -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON -DGGML_CCACHE=OFF
