@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Fetches llama.cpp from the npm registry (pinned by version and sha256) and builds its shared
 # libraries into build/native/<variant>/lib. Skips all work when the stamp matches the pin and flags.
-#   native/build-llama.sh [cpu|cuda]
+#   native/build-llama.sh [--stamp] [cpu|cuda]
+# --stamp prints the stamp a build with this checkout's pin and flags records, and does nothing else.
 # STRATA_NATIVE_BUILD names another folder than build/native (a second build beside the one in use).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+print_stamp=0
+if [[ ${1:-} == --stamp ]]; then print_stamp=1; shift; fi
 variant=${1:-cpu}
 # shellcheck source=llama.pin
 source "$root/native/llama.pin"
@@ -40,6 +43,7 @@ case "$variant" in
 esac
 
 stamp_want="$NPM_PACKAGE@$NPM_VERSION $NPM_SHA256 ${cmake_flags[*]}"
+if (( print_stamp )); then echo "$stamp_want"; exit 0; fi
 up_to_date() {
   [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$stamp_want" ]] || return 1
   touch "$out/stamp" # newer than this script again, so make stops asking
