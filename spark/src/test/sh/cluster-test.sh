@@ -5,14 +5,14 @@
 # study's: activations and k-NN tables byte for byte, every similarity.npy, and study.json's numbers.
 # Each step prints its time. KEEP=1 keeps the work folder (logs, both studies).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../../.." && pwd)
+root=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$root"
-N=${N:-128}
-MAX_TOKENS=${MAX_TOKENS:-64}
+N=${N:-24}
+MAX_TOKENS=${MAX_TOKENS:-32}
 models=()
 for model in models/smollm2-135m-instruct-q4_1.gguf models/gemma3-270m-q4_k_m.gguf \
     models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; do
-  models+=(--model "$model")
+  models+=(--model "$root/$model") # absolute in both studies, as the cluster's get them, so study.json compares
 done
 [[ -x bin/strata && -f spark/target/strata-spark-0.1.0.jar ]] || { echo "cluster-test: run make spark first" >&2; exit 1; }
 java=${JAVA_HOME:-$(cli/src/main/sh/find-jdk.sh)}/bin/java
@@ -23,6 +23,7 @@ daemons=()
 stop_cluster() {
   # Workers first, and their executors (children of the Worker JVMs) by id, then the Master.
   local pid child
+  if [[ -n "${study:-}" ]]; then kill "$study" 2>/dev/null || true; fi
   for ((i = ${#daemons[@]} - 1; i >= 0; i--)); do
     pid=${daemons[i]}
     for child in $(pgrep -P "$pid" || true); do kill -9 "$child" 2>/dev/null || true; done
@@ -82,12 +83,13 @@ bin/strata study "${models[@]}" --corpus default --n "$N" --max-tokens "$MAX_TOK
 study=$!
 # llama.cpp is loaded by extraction tasks only: once worker 1's executor has it mapped, it is extracting.
 victim=
-for ((waited = 0; waited < 600 && -z "$victim"; waited++)); do
+for ((waited = 0; waited < 1200; waited++)); do
   for pid in $(pgrep -P "$worker1" || true); do
     if grep -q libllama "/proc/$pid/maps" 2>/dev/null; then victim=$pid; fi
   done
-  [[ -n "$victim" ]] || sleep 0.5
+  [[ -z "$victim" ]] || break
   kill -0 "$study" 2>/dev/null || break
+  sleep 0.5
 done
 if [[ -z "$victim" ]]; then
   wait "$study" || true

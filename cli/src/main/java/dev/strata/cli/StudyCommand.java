@@ -123,10 +123,14 @@ public final class StudyCommand implements Callable<Integer> {
         }
     }
 
-    /** Connects before anything is written, so that a master that cannot be reached leaves --out as it was. */
+    /**
+     * Connects before anything is written, so that a master that cannot be reached leaves --out as it was. Paths go
+     * to the tasks absolute: Spark's executors run in working folders of their own.
+     */
     private StudyResult runOnSpark(Corpus prompts, Study.Options options) throws IOException {
         try (Executor executor = ExecutorProviders.open(spark, new ExecutorSettings(Main.version(), extraction.threads()))) {
-            return Study.run(models, prompts, out, options, executor, new Listener(quiet));
+            return Study.run(models.stream().map(Path::toAbsolutePath).toList(), prompts, out.toAbsolutePath(),
+                    options, executor, new Listener(quiet));
         }
     }
 
