@@ -88,7 +88,8 @@ test: native models corpus
 	@$(MAKE) --no-print-directory bin/strata bench-smoke
 
 # A standalone Spark cluster on 127.0.0.1 (a Master and two Workers, separate JVMs) runs a study while one executor is
-# killed in the middle of extraction; its outputs must equal a single-machine study's.
+# killed in the middle of extraction; its outputs must equal a single-machine study's. Not in make test: it took 9 min
+# on 2 shared cores.
 test-cluster: spark models corpus
 	spark/src/test/sh/cluster-test.sh
 
@@ -140,6 +141,11 @@ bench-pooling: build corpus
 # each build's vectors are byte-identical to the first's.
 bench-cpu-variants: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy cpu_variants.py $(addprefix --build ,$(BUILDS))
+
+# Spark's overhead on one machine: one process vs local[2] vs local-cluster with two workers (needs make spark; not
+# in bench-smoke: its --smoke form alone took 140 s on 2 shared cores).
+bench-spark: spark corpus
+	benchmarks/spark_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
 bench-extract-hf: build corpus
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --n $(BENCH_N) --max-tokens 128
