@@ -124,7 +124,7 @@ clean:
 # bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
 BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
 BENCH_N ?= 256
-.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-cpu-variants bench-smoke
+.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-cpu-variants bench-smoke bench-spark
 bench-extract: build corpus
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
