@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,11 +60,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--control", paramLabel = "untrained|random-strings",
-            description = "add a control: 'untrained' adds a random-weight twin of every model; 'random-strings' runs the"
-                    + " same study on as many strings of random characters (in controls/random-strings/) and shows it"
-                    + " beside the result")
-    Study.Control control;
+    @Option(names = "--control", split = ",", paramLabel = "untrained|random-strings",
+            description = "add a control (repeat the option or join with ',' for both): 'untrained' adds a random-weight"
+                    + " twin of every model; 'random-strings' runs the same study on as many strings of random characters"
+                    + " (in controls/random-strings/) and shows it beside the result")
+    List<Study.Control> controls = List.of();
 
     @Mixin
     PermutationOptions permutation;
@@ -88,12 +89,11 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Study.Control chosenControl = control == null ? Study.Control.NONE : control;
         if (k < 1) throw new IllegalArgumentException("-k must be at least 1, got " + k);
         if (shardPrompts < 0) throw new IllegalArgumentException("--shard-prompts must be 0 or more, got " + shardPrompts);
         ExtractOptions extract = extraction.toOptions();
         Study.Options options = new Study.Options(pooling, k, kMax, view.kind, extract,
-                device.device, extraction.threads(), chosenControl, permutation.resamples(), permutation.seed,
+                device.device, extraction.threads(), Set.copyOf(controls), permutation.resamples(), permutation.seed,
                 Main.version(), onModelError).withNullPermutations(permutation.nullPermutations())
                 .withShardPrompts(shardPrompts);
         Corpus prompts = corpus.load();

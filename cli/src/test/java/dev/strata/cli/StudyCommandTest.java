@@ -239,22 +239,24 @@ class StudyCommandTest {
 
     @Test
     @Order(4)
-    void theRandomStringsControlIsAStudyOfItsOwnBesideTheMainOne() throws IOException {
+    void theRandomStringsControlIsAStudyOfItsOwnBesideTheMainOneAndTheUntrainedTwins() throws IOException {
         List<String> args = new ArrayList<>(command);
         args.set(args.indexOf(out.toString()), tmp.resolve("strings").toString());
-        args.addAll(List.of("--control", "random-strings"));
+        args.addAll(List.of("--control", "random-strings,untrained"));
         assertEquals(0, Main.run(args.toArray(String[]::new)));
         Path strings = tmp.resolve("strings");
         Map<String, Object> json = JSON.std.mapFrom(Files.readString(strings.resolve("study.json")));
-        assertEquals("random-strings", json.get("control"));
+        assertEquals("untrained,random-strings", json.get("control"));
+        assertEquals(6, list(json, "models").size(), "three models and their untrained twins");
         @SuppressWarnings("unchecked")
         Map<String, Object> control = (Map<String, Object>) json.get("random_strings");
         assertEquals("controls/random-strings/study.json", control.get("study"));
         Map<String, Object> controlJson = JSON.std.mapFrom(Files.readString(strings.resolve((String) control.get("study"))));
         assertEquals("random-strings(n=40,seed=20250411)", ((Map<?, ?>) controlJson.get("corpus")).get("name"));
         assertEquals(6, list(controlJson, "pairs").size(), "the same three models on the strings");
-        assertTrue(Files.readString(strings.resolve("report.html"))
-                .contains("<a href=\"controls/random-strings/report.html\">its own report</a>"));
+        String html = Files.readString(strings.resolve("report.html"));
+        assertTrue(html.contains("<a href=\"controls/random-strings/report.html\">its own report</a>"));
+        assertFalse(html.contains("run with --control"), "both controls in the one controls table");
     }
 
     @Test

@@ -7,7 +7,8 @@ import dev.strata.store.Pooling;
  * The settings a study ran with, as its outputs record them.
  *
  * @param maxTokens prompts were cut to this many tokens
- * @param control   the control added, as a lower-case word ("none", "untrained", "random-strings")
+ * @param control   the controls added, as lower-case words joined by "," ("none", "untrained", "random-strings",
+ *                  "untrained,random-strings")
  * @param resamples shuffles per block permutation test
  * @param seed      seed of the permutation tests and of the untrained controls
  * @param version   strata's version

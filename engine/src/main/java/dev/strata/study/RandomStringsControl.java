@@ -6,6 +6,7 @@ import dev.strata.results.StudyResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The random-strings control (method.md section 1, the paper's): the same models, options and n on strings of random
@@ -23,6 +24,6 @@ final class RandomStringsControl {
         Corpus strings = Corpus.randomStrings(n, Corpus.RANDOM_STRINGS_SEED);
         Path dir = out.resolve(Study.CONTROLS).resolve(DIR);
         listener.stage("control random-strings: the same study on " + n + " random strings in " + dir);
-        return Study.run(modelFiles, strings, dir, options.withControl(Study.Control.NONE), executor, listener);
+        return Study.run(modelFiles, strings, dir, options.withControls(Set.of()), executor, listener);
     }
 }

@@ -41,6 +41,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -71,13 +72,13 @@ public final class Study {
     public static final String STUDY_JSON = "study.json";
 
     /**
-     * What the study adds to compare the models against: untrained twins of the models, or the same study on the
-     * paper's random strings ({@link RandomStringsControl}).
+     * What the study can add to compare the models against: untrained twins of the models, and the same study on the
+     * paper's random strings ({@link RandomStringsControl}); a study may add both.
      */
     public enum Control {
-        NONE, UNTRAINED, RANDOM_STRINGS;
+        UNTRAINED, RANDOM_STRINGS;
 
-        /** The word the outputs and the command line use: "none", "untrained" or "random-strings". */
+        /** The word the outputs and the command line use: "untrained" or "random-strings". */
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
@@ -87,7 +88,13 @@ public final class Study {
             for (Control control : values()) {
                 if (control.label().equalsIgnoreCase(text.strip())) return control;
             }
-            throw new IllegalArgumentException("unknown control '" + text + "' (expected untrained, random-strings or none)");
+            throw new IllegalArgumentException("unknown control '" + text + "' (expected untrained or random-strings)");
+        }
+
+        /** How the outputs name a set of controls: their labels in this enum's order joined by ",", or "none". */
+        public static String label(Set<Control> controls) {
+            if (controls.isEmpty()) return "none";
+            return String.join(",", EnumSet.copyOf(controls).stream().map(Control::label).toList());
         }
     }
 
@@ -111,12 +118,13 @@ public final class Study {
      *                   many prompts (0: one task per model)
      */
     public record Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
-                          KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
+                          KnnBackends.Device device, int knnThreads, Set<Control> controls, int resamples, long seed, String version,
                           OnModelError onModelError, int nullPermutations, int shardPrompts) {
         public Options {
             Objects.requireNonNull(pooling);
             Objects.requireNonNull(view);
             Objects.requireNonNull(onModelError);
+            controls = controls.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(controls));
             if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
             if (kMax < 1) throw new IllegalArgumentException("k_max must be at least 1, got " + kMax);
             if (resamples < 1) throw new IllegalArgumentException("resamples must be at least 1, got " + resamples);
@@ -128,27 +136,27 @@ public final class Study {
 
         /** Options with the default number of shuffles for the calibration and one extraction task per model. */
         public Options(Pooling pooling, int k, int kMax, LayerView.Kind view, ExtractOptions extract,
-                KnnBackends.Device device, int knnThreads, Control control, int resamples, long seed, String version,
+                KnnBackends.Device device, int knnThreads, Set<Control> controls, int resamples, long seed, String version,
                 OnModelError onModelError) {
-            this(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version, onModelError,
+            this(pooling, k, kMax, view, extract, device, knnThreads, controls, resamples, seed, version, onModelError,
                     Calibration.DEFAULT_PERMUTATIONS, 0);
         }
 
         /** These options with {@code permutations} shuffles for the calibration (0: none). */
         public Options withNullPermutations(int permutations) {
-            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, controls, resamples, seed, version,
                     onModelError, permutations, shardPrompts);
         }
 
         /** These options, with extractions split into shards of {@code prompts} prompts (0: none). */
         public Options withShardPrompts(int prompts) {
-            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, controls, resamples, seed, version,
                     onModelError, nullPermutations, prompts);
         }
 
-        /** These options with {@code control} instead. */
-        public Options withControl(Control control) {
-            return new Options(pooling, k, kMax, view, extract, device, knnThreads, control, resamples, seed, version,
+        /** These options with {@code controls} instead. */
+        public Options withControls(Set<Control> controls) {
+            return new Options(pooling, k, kMax, view, extract, device, knnThreads, controls, resamples, seed, version,
                     onModelError, nullPermutations, shardPrompts);
         }
     }
@@ -198,7 +206,7 @@ public final class Study {
         extract(name(modelFiles), corpus, out, options, executor, listener, extracted, skipped);
 
         double controlsSeconds = 0;
-        if (options.control() == Control.UNTRAINED) {
+        if (options.controls().contains(Control.UNTRAINED)) {
             long started = System.nanoTime();
             List<Model> controls = new ArrayList<>();
             for (Model real : List.copyOf(extracted.keySet())) {
@@ -218,7 +226,7 @@ public final class Study {
         Map<String, Double> seconds = new LinkedHashMap<>();
         List<ModelResult> results = new ArrayList<>();
         int tablesPerModel = StudyPlan.ks(options, corpus).size();
-        boolean controlsTimed = options.control() != Control.UNTRAINED;
+        boolean controlsTimed = !options.controls().contains(Control.UNTRAINED);
         for (int m = 0; m < models.size(); m++) {
             Model model = models.get(m);
             if (model.isControl() && !controlsTimed) {
@@ -247,7 +255,7 @@ public final class Study {
         List<BagOfTokensRow> bagOfTokens = BagOfTokensBaseline.compute(results, corpus, options, executor, listener);
         seconds.put("bag of tokens", since(started));
         StudyResult randomStrings = null;
-        if (options.control() == Control.RANDOM_STRINGS) {
+        if (options.controls().contains(Control.RANDOM_STRINGS)) {
             started = System.nanoTime();
             randomStrings = RandomStringsControl.run(modelFiles, corpus.size(), out, options, executor, listener);
             seconds.put("control: random strings", since(started));
@@ -464,7 +472,7 @@ public final class Study {
     /** What the outputs record of the options. */
     private static Settings settings(Options o) {
         return new Settings(o.pooling(), o.k(), o.view(), o.extract().maxTokens(),
-                o.control().label(), o.resamples(), o.seed(), o.version(), Llama.RELEASE, o.extract().chatTemplate());
+                Control.label(o.controls()), o.resamples(), o.seed(), o.version(), Llama.RELEASE, o.extract().chatTemplate());
     }
 
     /** Display names from file names (extension dropped), made unique with "-2", "-3", ...; slugs safe as directory names. */

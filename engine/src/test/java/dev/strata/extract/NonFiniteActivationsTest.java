@@ -147,7 +147,7 @@ class NonFiniteActivationsTest {
 
         Path study = tmp.resolve("study");
         Study.Options options = new Study.Options(Pooling.LAST, 2, 100, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
-                KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.STOP);
+                KnnBackends.Device.CPU, 1, Set.of(), 10, 1, "test", Study.OnModelError.STOP);
         NonFiniteActivationsException stopped = assertThrows(NonFiniteActivationsException.class,
                 () -> Study.run(List.of(model), corpus, study, options, new Extractor("test"), new SilentListener()));
         assertTrue(stopped.getMessage().startsWith("poisoned: its activations hold "), stopped.getMessage());
@@ -159,7 +159,7 @@ class NonFiniteActivationsTest {
 
         // Asked to skip failing models, the study leaves it out, says why, and compares the others.
         Study.Options skipping = new Study.Options(Pooling.LAST, 2, 100, LayerView.Kind.HF, ONE_PER_BATCH.withNonFiniteAllowed(true),
-                KnnBackends.Device.CPU, 1, Study.Control.NONE, 10, 1, "test", Study.OnModelError.SKIP);
+                KnnBackends.Device.CPU, 1, Set.of(), 10, 1, "test", Study.OnModelError.SKIP);
         StudyResult withoutIt = Study.run(List.of(model, TestModels.tinyF32()), corpus, study, skipping, new Extractor("test"),
                 new SilentListener());
         assertEquals(List.of("poisoned"), withoutIt.skipped().stream().map(s -> s.model().name()).toList());

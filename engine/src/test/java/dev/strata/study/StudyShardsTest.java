@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class StudyShardsTest {
         Files.write(file, lines);
         corpus = Corpus.load(file);
         options = new Study.Options(Pooling.LAST, 3, 100, LayerView.Kind.HF, EXTRACT, KnnBackends.Device.CPU, 2,
-                Study.Control.NONE, 20, 5, "test", Study.OnModelError.STOP).withNullPermutations(0);
+                Set.of(), 20, 5, "test", Study.OnModelError.STOP).withNullPermutations(0);
         whole = tmp.resolve("whole");
         try (Extractor extractor = new Extractor("test")) {
             Study.run(models, corpus, whole, options, extractor, new SilentListener());

@@ -52,7 +52,7 @@ class SparkStudyTest {
         Corpus corpus = Corpus.load(corpusFile).head(16);
         Study.Options options = new Study.Options(Pooling.LAST, 5, 10, LayerView.Kind.HF,
                 new ExtractOptions(16, 128, 4, 2, 0, Set.of(Pooling.LAST), false, false), KnnBackends.Device.CPU, 2,
-                Study.Control.NONE, 100, 7, VERSION, Study.OnModelError.STOP).withNullPermutations(20);
+                Set.of(), 100, 7, VERSION, Study.OnModelError.STOP).withNullPermutations(20);
 
         Path here = tmp.resolve("here");
         try (Extractor extractor = new Extractor(VERSION)) {
