@@ -7,12 +7,7 @@
 # all), STRATA_SKIP_BUILD=1 (use the built jars and bin/strata). --smoke: 8 prompts, 32 tokens, 1 repeat, first
 # model only, no RESULTS.md.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-smoke=0
-if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
-corpus=$1; shift
-models=("$@")
+source "$(dirname "$0")/args.sh" "$@"
 max_tokens=${MAX_TOKENS:-512}; repeats=${REPEATS:-3}; n=${N:-}
 if [ $smoke = 1 ]; then max_tokens=32; repeats=1; n=8; models=("${models[0]}"); fi
 java_home=$(cli/src/main/sh/find-jdk.sh)

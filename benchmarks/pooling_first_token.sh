@@ -6,12 +6,7 @@
 # Environment: N (default 64), MAX_TOKENS (default 128), STRATA_SKIP_BUILD=1 (use the built jars and bin/strata).
 # --smoke: 8 prompts, 32 tokens, first model only, no RESULTS.md.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-smoke=0
-if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
-corpus=$1; shift
-models=("$@")
+source "$(dirname "$0")/args.sh" "$@"
 n=${N:-64}; max_tokens=${MAX_TOKENS:-128}
 if [ $smoke = 1 ]; then n=8; max_tokens=32; models=("${models[0]}"); fi
 java_home=$(cli/src/main/sh/find-jdk.sh)

@@ -8,13 +8,8 @@
 # Environment: N (first N passages of CORPUS, default 256), MAX_TOKENS (default 128), ROUNDS (default 3).
 # Needs `make spark`. --smoke: 12 prompts, 16 tokens, 1 round, first model only, no RESULTS.md.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
-smoke=0
-if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
-corpus=$1; shift
-models=()
-for model in "$@"; do models+=("$(realpath "$model")"); done
+source "$(dirname "$0")/args.sh" "$@"
+for i in "${!models[@]}"; do models[i]=$(realpath "${models[i]}"); done
 n=${N:-256}; max_tokens=${MAX_TOKENS:-128}; rounds=${ROUNDS:-3}
 if [ $smoke = 1 ]; then n=12; max_tokens=16; rounds=1; models=("${models[0]}"); fi
 [[ -x bin/strata && -f spark/target/strata-spark-0.1.0.jar ]] || { echo "spark_overhead: run make spark first" >&2; exit 1; }
