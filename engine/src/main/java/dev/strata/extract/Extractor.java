@@ -2,7 +2,6 @@ package dev.strata.extract;
 
 import dev.strata.bindings.Llama;
 import dev.strata.corpus.Corpus;
-import dev.strata.io.Sha256;
 import dev.strata.store.ActivationStore;
 import dev.strata.store.ActivationsMetadata;
 import dev.strata.store.IfExists;
@@ -43,18 +42,29 @@ public final class Extractor implements Extraction {
             long nonFiniteValues) {}
 
     private final String version;
+    private final ModelCache models;
 
-    /** @param version strata's version, recorded in the outputs */
+    /** @param version strata's version, recorded in the outputs; every run loads its model and frees it at the end */
     public Extractor(String version) {
+        this(version, null);
+    }
+
+    /**
+     * @param version strata's version, recorded in the outputs
+     * @param models  where runs find the model the last run loaded (the caller closes it); null: load per run
+     */
+    public Extractor(String version, ModelCache models) {
         this.version = version;
+        this.models = models;
     }
 
     @Override
     public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Progress progress) throws IOException {
-        String modelSha = Sha256.of(modelFile);
         if (ifExists == IfExists.RESUME) options = resumedShape(dir, options);
-        try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
+        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
+            LoadedModel model = lease.model();
+            String modelSha = lease.sha256();
             ChatTemplate template = template(model, modelFile, options);
             StoreFingerprint fingerprint = fingerprint(model, modelSha, corpus, options);
             Map<String, String> metadata = metadata(model, modelSha, corpus, options, template).toStrings();
@@ -85,9 +95,10 @@ public final class Extractor implements Extraction {
     public Result runShard(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, ExtractionShard shard,
             Progress progress) throws IOException {
         if (ActivationStore.isFinished(dir)) return new Result(dir, 0, 0, 0, 0, true, 0);
-        String modelSha = Sha256.of(modelFile);
         options = resumedShape(dir, options);
-        try (LoadedModel model = LoadedModel.open(modelFile, options.gpuLayers())) {
+        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
+            LoadedModel model = lease.model();
+            String modelSha = lease.sha256();
             ChatTemplate template = template(model, modelFile, options);
             StoreFingerprint fingerprint = fingerprint(model, modelSha, corpus, options);
             Map<String, String> metadata = metadata(model, modelSha, corpus, options, template).toStrings();
@@ -116,7 +127,9 @@ public final class Extractor implements Extraction {
 
     @Override
     public int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException {
-        try (LoadedModel model = LoadedModel.open(modelFile, 0)) {
+        // Tokenizing needs no GPU; with a cache it takes the extraction's model as it is loaded.
+        try (ModelCache.Lease lease = load(modelFile, models == null ? 0 : options.gpuLayers())) {
+            LoadedModel model = lease.model();
             // The packer cuts prompts (and keeps a template's closing tokens) exactly as the extraction does.
             PromptPacker packer = packer(model, options.chatTemplate() ? ChatTemplate.of(model) : null, corpus, 0,
                     options);
@@ -131,6 +144,14 @@ public final class Extractor implements Extraction {
                 }
             }
             return ids;
+        }
+    }
+
+    /** The model from this extractor's cache, or loaded for this run alone (freed when the lease closes). */
+    private ModelCache.Lease load(Path modelFile, int gpuLayers) throws IOException {
+        if (models != null) return models.open(modelFile, gpuLayers);
+        try (ModelCache once = new ModelCache()) {
+            return once.open(modelFile, gpuLayers);
         }
     }
 

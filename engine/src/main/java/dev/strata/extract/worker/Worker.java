@@ -3,6 +3,7 @@ package dev.strata.extract.worker;
 import dev.strata.bindings.Llama;
 import dev.strata.bindings.NativeAbort;
 import dev.strata.extract.Extractor;
+import dev.strata.extract.ModelCache;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -47,13 +48,15 @@ public final class Worker {
         BlockingQueue<String> requests = new LinkedBlockingQueue<>();
         Thread.ofPlatform().daemon().name("worker-requests").start(() -> readRequests(requests));
         loadLlamaCpp(sender);
+        // Shards and tokenizing of one model, one request each, load and hash it once.
+        ModelCache models = new ModelCache();
         String line;
         while ((line = requests.take()) != END) {
             try {
                 WorkerProtocol.Request request = WorkerProtocol.Request.decode(line);
                 Llama.init(Llama.defaultNativeDir());
                 NativeAbort.onAbort(sender::nativeError);
-                Extractor extractor = new Extractor(request.version());
+                Extractor extractor = new Extractor(request.version(), models);
                 if (request.task() == WorkerProtocol.Task.TOKENIZE) {
                     sender.tokens(extractor.tokenize(request.model(), request.corpus(), request.options()));
                     continue;

@@ -1,0 +1,84 @@
+package dev.strata.extract;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.strata.corpus.Corpus;
+import dev.strata.io.Sha256;
+import dev.strata.store.IfExists;
+import dev.strata.store.Pooling;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCacheTest {
+    @TempDir Path tmp;
+
+    @Test
+    void runsOfOneModelShareOneLoadAndOneHash() throws IOException {
+        Path file = TestModels.tinyF32();
+        try (ModelCache cache = new ModelCache();
+                ModelCache.Lease first = cache.open(file, 0);
+                ModelCache.Lease second = cache.open(file, 0)) {
+            assertSame(first.model(), second.model());
+            assertEquals(Sha256.of(file), first.sha256());
+            try (ModelCache.Lease offloaded = cache.open(file, -1)) {
+                assertNotSame(first.model(), offloaded.model(), "other GPU layers: another load");
+            }
+        }
+    }
+
+    @Test
+    void aFileChangedOnDiskIsLoadedAnew() throws IOException {
+        Path file = Files.copy(TestModels.tinyF32(), tmp.resolve("model.gguf"));
+        try (ModelCache cache = new ModelCache()) {
+            LoadedModel before;
+            try (ModelCache.Lease lease = cache.open(file, 0)) {
+                before = lease.model();
+            }
+            Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 60_000));
+            try (ModelCache.Lease lease = cache.open(file, 0)) {
+                assertNotSame(before, lease.model());
+            }
+        }
+    }
+
+    @Test
+    void aModelInUseStaysLoadedWhenAnotherIsAskedFor() throws IOException {
+        Path a = Files.copy(TestModels.tinyF32(), tmp.resolve("a.gguf"));
+        Path b = Files.copy(TestModels.tinyF32(), tmp.resolve("b.gguf"));
+        try (ModelCache cache = new ModelCache(); ModelCache.Lease first = cache.open(a, 0)) {
+            int[] tokens = first.model().tokenize("the same text");
+            try (ModelCache.Lease second = cache.open(b, 0)) {
+                assertNotSame(first.model(), second.model());
+                assertArrayEquals(tokens, first.model().tokenize("the same text"), "the first model is not freed");
+            }
+        }
+    }
+
+    @Test
+    void anExtractorWithACacheWritesTheBytesOfOneWithout() throws IOException {
+        Path prompts = Files.write(tmp.resolve("prompts.txt"), ExtractorTest.PROMPTS);
+        Corpus corpus = Corpus.load(prompts);
+        ExtractOptions options = ExtractorTest.SMALL_BATCHES.withPoolings(EnumSet.allOf(Pooling.class));
+        Path alone = tmp.resolve("alone");
+        new Extractor("test").run(TestModels.tinyF32(), corpus, alone, options, IfExists.REFUSE, (d, t, k, s) -> {});
+        try (ModelCache cache = new ModelCache()) {
+            Extractor cached = new Extractor("test", cache);
+            for (String name : new String[] {"cached-1", "cached-2"}) {
+                Path dir = tmp.resolve(name);
+                cached.run(TestModels.tinyF32(), corpus, dir, options, IfExists.REFUSE, (d, t, k, s) -> {});
+                for (Pooling pooling : Pooling.values()) {
+                    assertArrayEquals(Files.readAllBytes(alone.resolve(pooling.fileName())),
+                            Files.readAllBytes(dir.resolve(pooling.fileName())), name + " " + pooling);
+                }
+            }
+        }
+    }
+}
