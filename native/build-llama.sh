@@ -23,8 +23,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Built here rather than taken from @node-llama-cpp/linux-x64 (the same release's prebuilt variants, 10.8 MB):
 # one variant costs 80-110 CPU seconds to compile and libllama about 380 (measured 2026-12-03 on this project's
 # 2-core EPYC: x64 77 s, haswell 110 s, libllama 384 s), so the 13 variants beyond the one built before add about
-# 1400 CPU seconds, some 12 minutes on 2 idle cores, to a first build of 4-5 minutes, and a clean `make test`
-# (12 minutes before) stays far under CI's 90 minutes.
+# 1400 CPU seconds, some 12 minutes on 2 idle cores, to a first build of 4-5 minutes. Measured from a clean clone
+# with other tests beside it: 26 minutes, and the whole `make test` 40 (benchmarks/RESULTS.md), under CI's 90.
 # The prebuilt set would save those minutes but is x86-64 Linux only, built without OpenMP, a second source of
 # binaries, and CUDA needs this build anyway (issue 16).
 cmake_flags=(
