@@ -10,7 +10,7 @@
 # STRATA_SKIP_BUILD=1 (use the built bin/strata). --smoke: 8 prompts, 32 tokens, 1 round, first model only, no
 # RESULTS.md.
 set -euo pipefail
-source "$(dirname "$0")/args.sh" "$@"
+source "$(dirname "$0")/common.sh" "$@"
 n=${N:-256}; max_tokens=${MAX_TOKENS:-128}; rounds=${ROUNDS:-5}
 if [ $smoke = 1 ]; then n=8; max_tokens=32; rounds=1; models=("${models[0]}"); fi
 [ -n "${STRATA_SKIP_BUILD:-}" ] || make -s build >/dev/null

@@ -7,19 +7,13 @@
 # all), STRATA_SKIP_BUILD=1 (use the built jars and bin/strata). --smoke: 8 prompts, 32 tokens, 1 repeat, first
 # model only, no RESULTS.md.
 set -euo pipefail
-source "$(dirname "$0")/args.sh" "$@"
+source "$(dirname "$0")/common.sh" "$@"
 max_tokens=${MAX_TOKENS:-512}; repeats=${REPEATS:-3}; n=${N:-}
 if [ $smoke = 1 ]; then max_tokens=32; repeats=1; n=8; models=("${models[0]}"); fi
-java_home=$(cli/src/main/sh/find-jdk.sh)
-export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-if [ -z "${STRATA_SKIP_BUILD:-}" ]; then
-  make -s build >/dev/null
-  JAVA_HOME=$java_home mvn -B -q -pl benchmarks -am package -DskipTests
-fi
+benchmark_jars
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -n "$n" ]; then head -n "$n" "$corpus" > "$work/corpus.jsonl"; corpus="$work/corpus.jsonl"; fi
-cp="$root/benchmarks/target/strata-benchmarks-0.1.0.jar:$root/benchmarks/target/lib/*"
 report="$work/report.md"
 {
   echo

@@ -8,7 +8,7 @@
 # Environment: N (first N passages of CORPUS, default 256), MAX_TOKENS (default 128), ROUNDS (default 3).
 # Needs `make spark`. --smoke: 12 prompts, 16 tokens, 1 round, first model only, no RESULTS.md.
 set -euo pipefail
-source "$(dirname "$0")/args.sh" "$@"
+source "$(dirname "$0")/common.sh" "$@"
 for i in "${!models[@]}"; do models[i]=$(realpath "${models[i]}"); done
 n=${N:-256}; max_tokens=${MAX_TOKENS:-128}; rounds=${ROUNDS:-3}
 if [ $smoke = 1 ]; then n=12; max_tokens=16; rounds=1; models=("${models[0]}"); fi
