@@ -64,21 +64,18 @@ public final class Extractor implements Extraction {
         if (ifExists == IfExists.RESUME) options = resumedShape(dir, options);
         try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
             LoadedModel model = lease.model();
-            String modelSha = lease.sha256();
-            ChatTemplate template = template(model, modelFile, options);
-            StoreFingerprint fingerprint = fingerprint(model, modelSha, corpus, options);
-            Map<String, String> metadata = metadata(model, modelSha, corpus, options, template).toStrings();
+            Prepared prepared = prepare(lease, modelFile, corpus, options);
             NonFiniteValues nonFinite = options.allowNonFinite() ? NonFiniteValues.COUNTED : NonFiniteValues.REFUSED;
             Result result;
             try (ActivationStore store = ifExists == IfExists.RESUME
-                    ? ActivationStore.resume(dir, fingerprint, metadata, nonFinite)
-                    : ActivationStore.create(dir, fingerprint, metadata, ifExists, nonFinite)) {
+                    ? ActivationStore.resume(dir, prepared.fingerprint(), prepared.metadata(), nonFinite)
+                    : ActivationStore.create(dir, prepared.fingerprint(), prepared.metadata(), ifExists, nonFinite)) {
                 if (store.isComplete()) {
                     result = new Result(dir, corpus.size(), 0, 0, 0, true, 0);
                 } else {
                     Map<Integer, ShardFile.Complete> shards = ifExists == IfExists.RESUME
-                            ? ShardFile.findAll(dir, fingerprint, metadata) : Map.of();
-                    result = extract(model, template, corpus, dir, store, shards, options, progress);
+                            ? ShardFile.findAll(dir, prepared.fingerprint(), prepared.metadata()) : Map.of();
+                    result = extract(model, prepared.template(), corpus, dir, store, shards, options, progress);
                 }
             }
             // Merged (or made stale by a new run): also after a merge that died before removing them.
@@ -98,22 +95,21 @@ public final class Extractor implements Extraction {
         options = resumedShape(dir, options);
         try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
             LoadedModel model = lease.model();
-            String modelSha = lease.sha256();
-            ChatTemplate template = template(model, modelFile, options);
-            StoreFingerprint fingerprint = fingerprint(model, modelSha, corpus, options);
-            Map<String, String> metadata = metadata(model, modelSha, corpus, options, template).toStrings();
-            Optional<ShardFile.Complete> done = ShardFile.find(dir, shard.index(), fingerprint, metadata);
+            Prepared prepared = prepare(lease, modelFile, corpus, options);
+            Optional<ShardFile.Complete> done =
+                    ShardFile.find(dir, shard.index(), prepared.fingerprint(), prepared.metadata());
             if (done.isPresent()) return new Result(dir, done.get().count(), 0, 0, 0, true, 0);
             // The batches before the shard are packed (not decoded) to find where its own begin; tokenized once.
             int[][] tokenized = new int[corpus.size()][];
-            IntFunction<int[]> tokenizer = tokenizer(model, template, corpus);
+            IntFunction<int[]> tokenizer = tokenizer(model, prepared.template(), corpus);
             IntFunction<int[]> cached = i -> tokenized[i] != null ? tokenized[i] : (tokenized[i] = tokenizer.apply(i));
-            int keptEnd = keptEnd(template);
+            int keptEnd = keptEnd(prepared.template());
             int[] range = batchesBeginningIn(cached, corpus.size(), shard, options, keptEnd);
             int first = range[0];
             int count = range[1] - range[0];
             long started = System.nanoTime();
-            try (ShardFile.Writer writer = ShardFile.create(dir, shard.index(), fingerprint, metadata, first, count)) {
+            try (ShardFile.Writer writer = ShardFile.create(dir, shard.index(), prepared.fingerprint(), prepared.metadata(),
+                    first, count)) {
                 Decoded decoded = count == 0 ? new Decoded(0, 0)
                         : decode(model, corpus, new PromptPacker(cached, corpus.size(), first, range[1], options, keptEnd),
                                 writer, Map.of(), options, started, (promptsDone, total, tokens, nanos) ->
@@ -145,6 +141,16 @@ public final class Extractor implements Extraction {
             }
             return ids;
         }
+    }
+
+    /** What a run and a shard both derive from the loaded model before they touch the store. */
+    private record Prepared(ChatTemplate template, StoreFingerprint fingerprint, Map<String, String> metadata) {}
+
+    private Prepared prepare(ModelCache.Lease lease, Path modelFile, Corpus corpus, ExtractOptions options)
+            throws IOException {
+        ChatTemplate template = template(lease.model(), modelFile, options);
+        return new Prepared(template, fingerprint(lease.model(), lease.sha256(), corpus, options),
+                metadata(lease.model(), lease.sha256(), corpus, options, template).toStrings());
     }
 
     /** The model from this extractor's cache, or loaded for this run alone (freed when the lease closes). */
