@@ -100,6 +100,20 @@ class WorkerExtractionTest {
     }
 
     @Test
+    void theUsersJavaOptionsReachTheWorker() throws IOException {
+        // The fault hook is set only in the options the launcher passes on (STRATA_JAVA_OPTS), not in this JVM.
+        System.setProperty("strata.java.options", " -Xmx512m  -D" + FAULT + "=" + model().getFileName() + ":3 ");
+        WorkerDiedException death;
+        try (WorkerExtraction extraction = new WorkerExtraction("test")) {
+            death = assertThrows(WorkerDiedException.class, () -> extraction.run(model(), corpus(), tmp.resolve("options"),
+                    OPTIONS, IfExists.REFUSE, (d, t, k, s) -> {}));
+        } finally {
+            System.clearProperty("strata.java.options");
+        }
+        assertTrue(death.getMessage().contains("abort after 3 prompts"), death.getMessage());
+    }
+
+    @Test
     void anErrorInTheWorkerComesBackAsItsOwnException() throws IOException {
         Path dir = tmp.resolve("twice");
         try (WorkerExtraction extraction = new WorkerExtraction("test")) {

@@ -33,6 +33,8 @@ public final class WorkerExtraction implements Extraction {
     private static final long EXIT_WAIT_SECONDS = 10;
     /** The worker's AOT cache, as the launcher names it. */
     private static final String AOT_CACHE_PROPERTY = "strata.worker.aot";
+    /** The user's JVM options (STRATA_JAVA_OPTS), as the launcher names them: the worker gets them too. */
+    private static final String JAVA_OPTIONS_PROPERTY = "strata.java.options";
     private final String version;
     private Process worker;
     private Writer requests;
@@ -146,6 +148,9 @@ public final class WorkerExtraction implements Extraction {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Split on blanks as the launcher's shell splits them for this JVM; the options below win over them.
+        String userOptions = System.getProperty(JAVA_OPTIONS_PROPERTY, "").strip();
+        if (!userOptions.isEmpty()) command.addAll(List.of(userOptions.split("\\s+")));
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xss4m");
         command.add("-Djava.awt.headless=true");
