@@ -124,7 +124,7 @@ clean:
 # bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
 BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
 BENCH_N ?= 256
-.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-compare bench-pooling bench-cpu-variants bench-smoke bench-spark
+.PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-knn-wide bench-compare bench-pooling bench-cpu-variants bench-smoke bench-spark
 bench-extract: build corpus
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
 
@@ -154,14 +154,23 @@ bench-knn:
 	benchmarks/venv.sh "numpy scikit-learn" knn_vs_sklearn.py
 	benchmarks/venv.sh numpy knn_vs_numpy.py
 
+# k-NN at transformer widths (issue 16): D = 4096, n = 16384 and 32768, three layers, 3 interleaved rounds of the whole
+# `strata knn` process against numpy at its best OpenBLAS kernel (the variables that force a kernel are unset for this
+# command alone; threadpoolctl records the kernel), and strata's Gram rate as a share of the FP32 FMA peak
+# (benchmarks/fp32_peak.c, built with gcc). About 15-20 minutes on 2 quiet cores; 2 GiB of data in build/bench-knn.
+bench-knn-wide: build
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE STRATA_SKIP_BUILD=1 benchmarks/venv.sh "numpy threadpoolctl" \
+	  knn_vs_numpy.py --dim 4096 --n 16384,32768 --layers 3 --runs 3 --strata bin/strata --peak
+
 bench-compare:
 	benchmarks/venv.sh numpy compare_all_pairs.py
 
-# Seconds-long runs of every benchmark script at tiny sizes (no RESULTS.md); needs numpy and scikit-learn only
+# Seconds-long runs of every benchmark script at tiny sizes (no RESULTS.md); needs numpy, scikit-learn and gcc only
 # (extract_vs_hf.py checks the strata side and skips transformers when torch is absent).
 bench-smoke: build corpus
 	benchmarks/venv.sh "numpy scikit-learn" knn_vs_sklearn.py --smoke
-	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy knn_vs_numpy.py --smoke
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE STRATA_SKIP_BUILD=1 benchmarks/venv.sh "numpy threadpoolctl" \
+	  knn_vs_numpy.py --smoke --layers 2 --strata bin/strata --peak
 	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy compare_all_pairs.py --smoke
 	STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_isolation.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
