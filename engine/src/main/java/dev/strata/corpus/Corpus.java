@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.strata.io.Sha256;
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -26,10 +25,10 @@ import java.util.stream.Collectors;
 /**
  * An ordered set of prompts: read from a {@code .txt} file (one prompt per line) or a {@code .jsonl} file (one object
  * per line with a string {@code "text"} and an optional {@code "id"}), or generated as the paper's random-strings
- * control. Both files are UTF-8, may start with a BOM, and may end lines with CRLF. Serializable: a study's tasks
- * carry their corpus to the machines that run them.
+ * control. Both files are UTF-8, may start with a BOM, and may end lines with CRLF. A task that runs in this process
+ * carries its corpus as it is ({@link CorpusSource}); one sent to other machines carries a {@link CorpusCopy}.
  */
-public final class Corpus implements Serializable {
+public final class Corpus implements CorpusSource {
     /** The alphabet of the paper's random-strings control. */
     public static final String RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,!?";
     /** Length of each random string, as in the paper. */
@@ -48,16 +47,22 @@ public final class Corpus implements Serializable {
     private final String name;
     private final String sha256;
     private final List<Prompt> prompts;
-    /** The corpus as a file: prompt i is {@code source[lineStarts[i] .. lineStarts[i + 1])}, its terminator included. */
+    /**
+     * The corpus as a file, the bytes {@link #sha256} is of: prompt i is {@code source[lineStarts[i] .. lineStarts[i +
+     * 1])}, its terminator included. Null for a corpus received from another process.
+     */
     private final byte[] source;
     private final int[] lineStarts;
+    /** Whether {@link #source} is JSONL rather than one prompt per line. */
+    private final boolean jsonl;
 
-    private Corpus(String name, String sha256, List<Prompt> prompts, byte[] source, int[] lineStarts) {
+    private Corpus(String name, String sha256, List<Prompt> prompts, byte[] source, int[] lineStarts, boolean jsonl) {
         this.name = name;
         this.sha256 = sha256;
         this.prompts = List.copyOf(prompts);
         this.source = source;
         this.lineStarts = lineStarts;
+        this.jsonl = jsonl;
     }
 
     /** Reads a {@code .txt} or {@code .jsonl} corpus; every problem is a {@link CorpusException} naming file and line. */
@@ -73,7 +78,11 @@ public final class Corpus implements Serializable {
             throw new CorpusException(fileName + ": is " + size + " bytes; strata reads corpora of up to 2 GiB"
                     + " (split it, or take its first lines)");
         }
-        byte[] bytes = Files.readAllBytes(path);
+        return parse(fileName, jsonl, Files.readAllBytes(path));
+    }
+
+    /** The corpus in {@code bytes}, named {@code fileName}, which its errors name too. */
+    static Corpus parse(String fileName, boolean jsonl, byte[] bytes) throws CorpusException {
         List<Integer> starts = new ArrayList<>();
         List<String> lines = decodeLines(fileName, bytes, starts);
         List<Prompt> prompts = jsonl ? parseJsonl(fileName, lines) : parseTxt(fileName, lines);
@@ -81,7 +90,8 @@ public final class Corpus implements Serializable {
             throw new CorpusException(fileName + ": no prompts");
         }
         starts.add(bytes.length);
-        return new Corpus(fileName, Sha256.of(bytes), prompts, bytes, starts.stream().mapToInt(Integer::intValue).toArray());
+        int[] lineStarts = starts.stream().mapToInt(Integer::intValue).toArray();
+        return new Corpus(fileName, Sha256.of(bytes), prompts, bytes, lineStarts, jsonl);
     }
 
     /**
@@ -111,7 +121,7 @@ public final class Corpus implements Serializable {
         for (int i = 0; i <= n; i++) {
             starts[i] = i * (RANDOM_LENGTH + 1);
         }
-        return new Corpus(name, Sha256.of(bytes), prompts, bytes, starts);
+        return new Corpus(name, Sha256.of(bytes), prompts, bytes, starts, false);
     }
 
     /**
@@ -119,7 +129,7 @@ public final class Corpus implements Serializable {
      * file's bytes, so it cannot be cut with {@link #head}.
      */
     public static Corpus of(String name, String sha256, List<Prompt> prompts) {
-        return new Corpus(name, sha256, prompts, null, null);
+        return new Corpus(name, sha256, prompts, null, null, false);
     }
 
     /**
@@ -142,8 +152,35 @@ public final class Corpus implements Serializable {
             throw new IllegalStateException(name + ": a corpus received from another process cannot be cut");
         }
         byte[] bytes = Arrays.copyOfRange(source, lineStarts[0], lineStarts[n]);
-        return new Corpus(name + " (first " + n + ")", Sha256.of(bytes), prompts.subList(0, n), source,
-                Arrays.copyOf(lineStarts, n + 1));
+        int[] starts = new int[n + 1];
+        for (int i = 0; i <= n; i++) {
+            starts[i] = lineStarts[i] - lineStarts[0];
+        }
+        return new Corpus(name + " (first " + n + ")", Sha256.of(bytes), prompts.subList(0, n), bytes, starts, jsonl);
+    }
+
+    /** This corpus itself: it travels whole with a task. */
+    @Override
+    public Corpus read() {
+        return this;
+    }
+
+    /** This corpus named {@code name} (a copy keeps the name of the corpus it copies). */
+    Corpus named(String name) {
+        return new Corpus(name, sha256, prompts, source, lineStarts, jsonl);
+    }
+
+    /** The file this corpus is, the bytes whose SHA-256 {@link #sha256()} is. */
+    byte[] fileBytes() {
+        if (source == null) {
+            throw new IllegalStateException(name + ": a corpus received from another process has no file");
+        }
+        return source;
+    }
+
+    /** The file extension its {@link #fileBytes()} need to be read back: ".jsonl" or ".txt". */
+    String fileExtension() {
+        return jsonl ? ".jsonl" : ".txt";
     }
 
     /** The file name, or a description of a generated corpus. */

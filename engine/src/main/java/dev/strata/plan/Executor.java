@@ -1,6 +1,9 @@
 package dev.strata.plan;
 
+import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -17,6 +20,15 @@ public interface Executor extends AutoCloseable {
      */
     <R extends TaskResult> List<R> run(String stage, List<? extends Task<R>> tasks, StageProgress<? super R> progress)
             throws IOException;
+
+    /**
+     * What this executor's tasks carry of {@code corpus}: the corpus itself, where they run in this process; a
+     * {@link dev.strata.corpus.CorpusCopy} written into {@code studyFolder}, which every machine sees, where they
+     * travel to other machines.
+     */
+    default CorpusSource corpusForTasks(Corpus corpus, Path studyFolder) throws IOException {
+        return corpus;
+    }
 
     /** Releases what runs the tasks (a worker process, a cluster connection). */
     @Override

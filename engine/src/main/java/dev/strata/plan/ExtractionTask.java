@@ -1,6 +1,7 @@
 package dev.strata.plan;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
 import dev.strata.extract.NonFiniteActivationsException;
@@ -22,12 +23,13 @@ import java.util.Objects;
  *
  * @param model           the model's display name, for messages
  * @param modelFile       the GGUF file
+ * @param corpus          the prompts; a corpus that cannot be read fails the task, whatever {@code failureIsResult}
  * @param dir             the model's folder
  * @param pooling         the pooling whose file the study reads, checked to be finite
  * @param failureIsResult when true, a model that cannot be extracted gives a result that says why instead of
  *                        failing the stage (the study then leaves it out)
  */
-public record ExtractionTask(String model, String modelFile, Corpus corpus, String dir, ExtractOptions options,
+public record ExtractionTask(String model, String modelFile, CorpusSource corpus, String dir, ExtractOptions options,
         Pooling pooling, boolean failureIsResult) implements Task<ExtractionTask.Done> {
     /**
      * What an extraction did; tokens, truncated and seconds count this run only.
@@ -55,8 +57,9 @@ public record ExtractionTask(String model, String modelFile, Corpus corpus, Stri
 
     @Override
     public Done run(TaskContext context) throws IOException {
+        Corpus prompts = corpus.read();
         try {
-            Extractor.Result r = context.extraction().run(Path.of(modelFile), corpus, Path.of(dir),
+            Extractor.Result r = context.extraction().run(Path.of(modelFile), prompts, Path.of(dir),
                     options.withThreads(context.threads()), IfExists.RESUME, context.progress());
             requireFinite(Path.of(dir).resolve(pooling.fileName()));
             return new Done(r.prompts(), r.tokens(), r.truncated(), r.seconds(), r.alreadyComplete(), null);

@@ -1,6 +1,7 @@
 package dev.strata.plan;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.ExtractionShard;
 import dev.strata.extract.Extractor;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
  * @param shards          how many shards the model has, for messages
  * @param failureIsResult as in {@link ExtractionTask}
  */
-public record ShardTask(String model, String modelFile, Corpus corpus, String dir, ExtractOptions options,
+public record ShardTask(String model, String modelFile, CorpusSource corpus, String dir, ExtractOptions options,
         ExtractionShard shard, int shards, boolean failureIsResult) implements Task<ExtractionTask.Done> {
     /** The model and which shard of it: "qwen2.5 shard 3/8". */
     public String label() {
@@ -28,8 +29,9 @@ public record ShardTask(String model, String modelFile, Corpus corpus, String di
 
     @Override
     public ExtractionTask.Done run(TaskContext context) throws IOException {
+        Corpus prompts = corpus.read();
         try {
-            Extractor.Result r = context.extraction().runShard(Path.of(modelFile), corpus, Path.of(dir),
+            Extractor.Result r = context.extraction().runShard(Path.of(modelFile), prompts, Path.of(dir),
                     options.withThreads(context.threads()), shard, context.progress());
             return new ExtractionTask.Done(r.prompts(), r.tokens(), r.truncated(), r.seconds(), r.alreadyComplete(),
                     null);

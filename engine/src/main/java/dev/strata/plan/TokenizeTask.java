@@ -1,6 +1,7 @@
 package dev.strata.plan;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.extract.ExtractOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  * @param model     the model's display name, for messages
  * @param modelFile the GGUF file whose tokenizer counts
  */
-public record TokenizeTask(String model, String modelFile, Corpus corpus, ExtractOptions options)
+public record TokenizeTask(String model, String modelFile, CorpusSource corpus, ExtractOptions options)
         implements Task<TokenizeTask.Done> {
     /** @param ids prompt p's token ids, BOS and chat template included where the extraction adds them, cut alike */
     public record Done(int[][] ids, double seconds) implements TaskResult {}
@@ -25,8 +26,9 @@ public record TokenizeTask(String model, String modelFile, Corpus corpus, Extrac
 
     @Override
     public Done run(TaskContext context) throws IOException {
+        Corpus prompts = corpus.read();
         long started = System.nanoTime();
-        int[][] ids = context.extraction().tokenize(Path.of(modelFile), corpus, options);
+        int[][] ids = context.extraction().tokenize(Path.of(modelFile), prompts, options);
         return new Done(ids, (System.nanoTime() - started) / 1e9);
     }
 }

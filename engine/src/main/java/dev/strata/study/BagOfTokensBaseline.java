@@ -4,6 +4,7 @@ import dev.strata.compare.NeighbourSimilarity;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.compare.SimilarityMetric;
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.knn.BagOfTokens;
 import dev.strata.plan.Executor;
 import dev.strata.plan.StageProgress;
@@ -26,15 +27,16 @@ final class BagOfTokensBaseline {
 
     private BagOfTokensBaseline() {}
 
-    static List<BagOfTokensRow> compute(List<ModelResult> models, Corpus corpus, Study.Options options,
-            Executor executor, Study.Listener listener) throws IOException {
+    /** @param forTasks where the tokenizing tasks find {@code corpus} */
+    static List<BagOfTokensRow> compute(List<ModelResult> models, Corpus corpus, CorpusSource forTasks,
+            Study.Options options, Executor executor, Study.Listener listener) throws IOException {
         List<Integer> trained = new ArrayList<>();
         List<TokenizeTask> tasks = new ArrayList<>();
         for (int t = 0; t < models.size(); t++) {
             if (models.get(t).model().isControl()) continue;
             trained.add(t);
-            tasks.add(new TokenizeTask(models.get(t).model().name(), models.get(t).model().file().toString(), corpus,
-                    Study.extractOptions(options)));
+            tasks.add(new TokenizeTask(models.get(t).model().name(), models.get(t).model().file().toString(),
+                    forTasks, Study.extractOptions(options)));
         }
         List<TokenizeTask.Done> tokenized = executor.run("tokenize", tasks, StageProgress.none());
         List<NeighbourTable> layers = new ArrayList<>();

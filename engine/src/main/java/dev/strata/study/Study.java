@@ -7,6 +7,7 @@ import dev.strata.compare.ComparisonWriter;
 import dev.strata.compare.Comparisons;
 import dev.strata.compare.NeighbourTable;
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
@@ -60,6 +61,7 @@ import java.util.Set;
  *
  * <pre>
  * OUT/models/&lt;model&gt;/              activations (Extractor) and knn-&lt;pooling&gt;-k&lt;K&gt;.npy (+ .json sidecar)
+ * OUT/corpus-&lt;sha256&gt;.jsonl         the corpus, for tasks on other machines (an executor that sends them there)
  * OUT/controls/&lt;model&gt;-untrained.gguf  untrained controls (with --control untrained)
  * OUT/pairs/&lt;a&gt;__&lt;b&gt;/              similarity.npy/.csv, summary.json, heatmap.png (ComparisonWriter)
  * OUT/study.json, OUT/report.html, OUT/report/*.png
@@ -201,9 +203,10 @@ public final class Study {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such model file: " + file);
         }
         Files.createDirectories(out);
+        CorpusSource forTasks = executor.corpusForTasks(corpus, out);
         List<SkippedModel> skipped = new ArrayList<>();
         Map<Model, ExtractionTask.Done> extracted = new LinkedHashMap<>();
-        extract(name(modelFiles), corpus, out, options, executor, listener, extracted, skipped);
+        extract(name(modelFiles), corpus, forTasks, out, options, executor, listener, extracted, skipped);
 
         double controlsSeconds = 0;
         if (options.controls().contains(Control.UNTRAINED)) {
@@ -213,7 +216,7 @@ public final class Study {
                 controls.add(writeControl(real, activations(out, real, options), out, options, listener));
             }
             controlsSeconds = since(started);
-            extract(controls, corpus, out, options, executor, listener, extracted, skipped);
+            extract(controls, corpus, forTasks, out, options, executor, listener, extracted, skipped);
         }
         if (extracted.isEmpty()) {
             throw new IOException("no model could be extracted: " + String.join("; ", skipped.stream()
@@ -252,7 +255,8 @@ public final class Study {
         Sensitivity sensitivity = Sensitivities.compute(results, pairs, kMax(options, corpus), options, listener);
         seconds.put("sensitivity", since(started));
         started = System.nanoTime();
-        List<BagOfTokensRow> bagOfTokens = BagOfTokensBaseline.compute(results, corpus, options, executor, listener);
+        List<BagOfTokensRow> bagOfTokens = BagOfTokensBaseline.compute(results, corpus, forTasks, options, executor,
+                listener);
         seconds.put("bag of tokens", since(started));
         StudyResult randomStrings = null;
         if (options.controls().contains(Control.RANDOM_STRINGS)) {
@@ -279,11 +283,13 @@ public final class Study {
      * Extracts {@code models} through the executor, in shards first when the options ask for them; each one extracted
      * goes into {@code extracted}, each one that failed (when the options say to skip such models) into
      * {@code skipped}.
+     *
+     * @param forTasks where the tasks find {@code corpus}
      */
-    private static void extract(List<Model> models, Corpus corpus, Path out, Options options, Executor executor,
-            Listener listener, Map<Model, ExtractionTask.Done> extracted, List<SkippedModel> skipped)
+    private static void extract(List<Model> models, Corpus corpus, CorpusSource forTasks, Path out, Options options,
+            Executor executor, Listener listener, Map<Model, ExtractionTask.Done> extracted, List<SkippedModel> skipped)
             throws IOException {
-        List<ShardTask> shardTasks = StudyPlan.shards(models, corpus, out, options);
+        List<ShardTask> shardTasks = StudyPlan.shards(models, corpus, forTasks, out, options);
         Map<String, List<ExtractionTask.Done>> shardsByModel = new LinkedHashMap<>();
         if (!shardTasks.isEmpty()) {
             List<ExtractionTask.Done> done = runExtractions(executor, "extract shards", "extract", shardTasks,
@@ -299,7 +305,7 @@ public final class Study {
                     .ifPresentOrElse(failed -> skipped.add(new SkippedModel(model, failed.failure())),
                             () -> toMerge.add(model));
         }
-        List<ExtractionTask> tasks = StudyPlan.extraction(toMerge, corpus, out, options);
+        List<ExtractionTask> tasks = StudyPlan.extraction(toMerge, forTasks, out, options);
         // After shards, a model's extraction mostly merges them: it decodes only what no shard holds.
         List<ExtractionTask.Done> done = runExtractions(executor, "extract", shardTasks.isEmpty() ? "extract" : "merge",
                 tasks, tasks.stream().map(ExtractionTask::model).toList(), listener);

@@ -1,6 +1,7 @@
 package dev.strata.study;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.extract.ExtractionShard;
 import dev.strata.io.Sha256;
 import dev.strata.plan.ExtractionTask;
@@ -25,8 +26,8 @@ final class StudyPlan {
         return out.resolve(Study.MODELS).resolve(model.slug());
     }
 
-    /** One extraction per model, into its folder. */
-    static List<ExtractionTask> extraction(List<Model> models, Corpus corpus, Path out, Study.Options options) {
+    /** One extraction per model, into its folder, of the corpus the tasks find at {@code corpus}. */
+    static List<ExtractionTask> extraction(List<Model> models, CorpusSource corpus, Path out, Study.Options options) {
         List<ExtractionTask> tasks = new ArrayList<>();
         for (Model model : models) {
             tasks.add(new ExtractionTask(model.name(), model.file().toString(), corpus,
@@ -39,17 +40,21 @@ final class StudyPlan {
     /**
      * The shards of every model's extraction: the batches that begin in each run of {@code shardPrompts} prompts.
      * None when the options ask for no shards or the corpus fits in one.
+     *
+     * @param forTasks where the tasks find the corpus
      */
-    static List<ShardTask> shards(List<Model> models, Corpus corpus, Path out, Study.Options options) {
+    static List<ShardTask> shards(List<Model> models, Corpus corpus, CorpusSource forTasks, Path out,
+            Study.Options options) {
         int size = options.shardPrompts();
         if (size == 0 || size >= corpus.size()) return List.of();
         int shards = (corpus.size() + size - 1) / size;
         List<ShardTask> tasks = new ArrayList<>();
         for (Model model : models) {
             for (int s = 0; s < shards; s++) {
-                tasks.add(new ShardTask(model.name(), model.file().toString(), corpus, modelDir(out, model).toString(),
-                        Study.extractOptions(options), new ExtractionShard(s, s * size, Math.min(corpus.size(), (s + 1) * size)),
-                        shards, options.onModelError() == Study.OnModelError.SKIP));
+                tasks.add(new ShardTask(model.name(), model.file().toString(), forTasks,
+                        modelDir(out, model).toString(), Study.extractOptions(options),
+                        new ExtractionShard(s, s * size, Math.min(corpus.size(), (s + 1) * size)), shards,
+                        options.onModelError() == Study.OnModelError.SKIP));
             }
         }
         return tasks;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusCopy;
 import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extractor;
 import dev.strata.io.Sha256;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The study's tasks on a real model (SmolLM2 135M of {@code make models}): they survive serialization, which is how a
- * cluster ships them, and the copy does the work; run again, each finds its output complete and leaves it alone; a
- * k-NN table put together from one task per layer is the table of one pass.
+ * cluster ships them (with a copy of the corpus in the study's folder), and the copy does the work; run again, each
+ * finds its output complete and leaves it alone; a k-NN table put together from one task per layer is the table of
+ * one pass.
  */
 class PlanTasksTest {
     static final String MODEL = "smollm2-135m-instruct-q4_1.gguf";
@@ -76,12 +78,13 @@ class PlanTasksTest {
         Path model = demoModel(MODEL);
         Corpus corpus = corpus(tmp, 12);
         Path dir = tmp.resolve("smollm2");
-        ExtractionTask extraction = new ExtractionTask("smollm2", model.toString(), corpus, dir.toString(), OPTIONS,
-                Pooling.LAST, false);
+        // As a cluster's tasks carry it: a copy of the corpus in the study's folder.
+        ExtractionTask extraction = new ExtractionTask("smollm2", model.toString(), CorpusCopy.write(corpus, tmp),
+                dir.toString(), OPTIONS, Pooling.LAST, false);
         ExtractionTask shipped = copied(extraction);
         assertEquals("extract smollm2", shipped.describe());
-        assertEquals(corpus.sha256(), shipped.corpus().sha256());
-        assertEquals(corpus.prompts(), shipped.corpus().prompts());
+        assertEquals(corpus.sha256(), shipped.corpus().read().sha256());
+        assertEquals(corpus.prompts(), shipped.corpus().read().prompts());
 
         Path activations = dir.resolve(Pooling.LAST.fileName());
         try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2)) {

@@ -97,7 +97,7 @@ class StudyShardsTest {
     void aStudyKilledWithSomeShardsDoneReusesThem() throws IOException {
         Path resumed = tmp.resolve("resumed");
         Study.Options sharded = options.withShardPrompts(SHARD_PROMPTS);
-        List<ShardTask> shards = StudyPlan.shards(Study.name(models), corpus, resumed, sharded);
+        List<ShardTask> shards = StudyPlan.shards(Study.name(models), corpus, corpus, resumed, sharded);
         assertEquals(3 * 4, shards.size());
         List<ShardTask> firstHalf = new ArrayList<>();
         for (int t = 0; t < shards.size(); t += 2) firstHalf.add(shards.get(t));
@@ -121,7 +121,7 @@ class StudyShardsTest {
     @Test
     void aShardRunTwiceWritesTheSameBytes() throws IOException {
         Path dir = tmp.resolve("twice");
-        ShardTask task = StudyPlan.shards(Study.name(models.subList(0, 1)), corpus, dir,
+        ShardTask task = StudyPlan.shards(Study.name(models.subList(0, 1)), corpus, corpus, dir,
                 options.withShardPrompts(SHARD_PROMPTS)).get(1);
         Path shards = Path.of(task.dir()).resolve(ShardFile.DIR);
         try (LocalExecutor executor = new LocalExecutor(new Extractor("test"), 2)) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import com.samskivert.mustache.Mustache;
 import dev.strata.bindings.Llama;
 import dev.strata.bindings.NativeException;
+import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusCopy;
+import dev.strata.corpus.CorpusSource;
 import dev.strata.plan.Executor;
 import dev.strata.plan.ExecutorSettings;
 import dev.strata.plan.StageProgress;
@@ -106,6 +109,16 @@ final class SparkExecutor implements Executor {
             watch.follow(null, null);
         }
         return results;
+    }
+
+    /**
+     * A copy in the study's folder: a task then carries its path and checksum, not every prompt (a corpus of a few
+     * megabytes in every task made Spark warn about large tasks and send it again with each one). Also in local mode,
+     * where Spark serializes the tasks just the same.
+     */
+    @Override
+    public CorpusSource corpusForTasks(Corpus corpus, Path studyFolder) throws IOException {
+        return CorpusCopy.write(corpus, studyFolder);
     }
 
     @Override

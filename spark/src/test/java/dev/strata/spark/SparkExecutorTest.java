@@ -5,20 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.corpus.Corpus;
+import dev.strata.corpus.CorpusCopy;
+import dev.strata.extract.ExtractOptions;
 import dev.strata.plan.Executor;
 import dev.strata.plan.ExecutorProviders;
 import dev.strata.plan.ExecutorSettings;
+import dev.strata.plan.ExtractionTask;
 import dev.strata.plan.StageProgress;
 import dev.strata.plan.Task;
 import dev.strata.plan.TaskContext;
 import dev.strata.plan.TaskResult;
+import dev.strata.store.Pooling;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The executor's own contract, with tasks that need no model: order, progress, threads, failures, masters. */
 class SparkExecutorTest {
@@ -100,6 +108,22 @@ class SparkExecutorTest {
         assertTrue(e.getMessage().startsWith("extract gemma3 shard 2/3 failed on executor driver ("), e.getMessage());
         assertTrue(e.getMessage().endsWith("): gemma3.gguf: tensor 'blk.0.attn_q.weight' is truncated"),
                 e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void aTaskWhoseCorpusCopyChangedFailsWithALineNamingTheCopy(@TempDir Path study) throws IOException {
+        Corpus corpus = Corpus.randomStrings(8, 1);
+        CorpusCopy copy = (CorpusCopy) executor.corpusForTasks(corpus, study);
+        assertEquals(study.resolve("corpus-" + corpus.sha256().substring(0, 16) + ".txt").toString(), copy.path());
+        Files.writeString(Path.of(copy.path()), "another corpus\n");
+        // Even where a model that cannot be extracted is skipped: the corpus is not the model's fault.
+        ExtractionTask task = new ExtractionTask("smollm2", study.resolve("smollm2.gguf").toString(), copy,
+                study.resolve("smollm2").toString(), new ExtractOptions(16, 128, 4, 1, 0), Pooling.LAST, true);
+        IOException e = assertThrows(IOException.class, () -> executor.run("extract", List.of(task),
+                StageProgress.none()));
+        assertTrue(e.getMessage().startsWith("extract smollm2 failed on executor driver ("), e.getMessage());
+        assertTrue(e.getMessage().contains("): " + copy.path() + ": SHA-256 "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
