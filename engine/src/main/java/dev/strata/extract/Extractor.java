@@ -62,7 +62,7 @@ public final class Extractor implements Extraction {
     public Result run(Path modelFile, Corpus corpus, Path dir, ExtractOptions options, IfExists ifExists,
             Progress progress) throws IOException {
         if (ifExists == IfExists.RESUME) options = resumedShape(dir, options);
-        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
+        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers(), options.gpu())) {
             LoadedModel model = lease.model();
             Prepared prepared = prepare(lease, modelFile, corpus, options);
             NonFiniteValues nonFinite = options.allowNonFinite() ? NonFiniteValues.COUNTED : NonFiniteValues.REFUSED;
@@ -93,7 +93,7 @@ public final class Extractor implements Extraction {
             Progress progress) throws IOException {
         if (ActivationStore.isFinished(dir)) return new Result(dir, 0, 0, 0, 0, true, 0);
         options = resumedShape(dir, options);
-        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers())) {
+        try (ModelCache.Lease lease = load(modelFile, options.gpuLayers(), options.gpu())) {
             LoadedModel model = lease.model();
             Prepared prepared = prepare(lease, modelFile, corpus, options);
             Optional<ShardFile.Complete> done =
@@ -124,7 +124,8 @@ public final class Extractor implements Extraction {
     @Override
     public int[][] tokenize(Path modelFile, Corpus corpus, ExtractOptions options) throws IOException {
         // Tokenizing needs no GPU; with a cache it takes the extraction's model as it is loaded.
-        try (ModelCache.Lease lease = load(modelFile, models == null ? 0 : options.gpuLayers())) {
+        try (ModelCache.Lease lease = models == null ? load(modelFile, 0, ExtractOptions.ANY_GPU)
+                : load(modelFile, options.gpuLayers(), options.gpu())) {
             LoadedModel model = lease.model();
             // The packer cuts prompts (and keeps a template's closing tokens) exactly as the extraction does.
             PromptPacker packer = packer(model, options.chatTemplate() ? ChatTemplate.of(model) : null, corpus, 0,
@@ -154,10 +155,10 @@ public final class Extractor implements Extraction {
     }
 
     /** The model from this extractor's cache, or loaded for this run alone (freed when the lease closes). */
-    private ModelCache.Lease load(Path modelFile, int gpuLayers) throws IOException {
-        if (models != null) return models.open(modelFile, gpuLayers);
+    private ModelCache.Lease load(Path modelFile, int gpuLayers, int gpu) throws IOException {
+        if (models != null) return models.open(modelFile, gpuLayers, gpu);
         try (ModelCache once = new ModelCache()) {
-            return once.open(modelFile, gpuLayers);
+            return once.open(modelFile, gpuLayers, gpu);
         }
     }
 

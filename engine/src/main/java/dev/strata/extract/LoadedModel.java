@@ -34,6 +34,15 @@ public final class LoadedModel implements AutoCloseable {
 
     /** Validates and loads {@code file}, offloading {@code gpuLayers} blocks (negative: all) to a GPU if one is loaded. */
     public static LoadedModel open(Path file, int gpuLayers) throws IOException {
+        return open(file, gpuLayers, ExtractOptions.ANY_GPU);
+    }
+
+    /**
+     * Validates and loads {@code file}, offloading {@code gpuLayers} blocks (negative: all) to GPU {@code gpu} alone
+     * (llama.cpp's index of it), or to any GPU llama.cpp sees ({@link ExtractOptions#ANY_GPU}). Without a GPU backend
+     * the GPU changes nothing.
+     */
+    public static LoadedModel open(Path file, int gpuLayers, int gpu) throws IOException {
         ModelSummary summary;
         try (GgufFile gguf = GgufFile.open(file)) {
             Preflight.require(gguf);
@@ -42,6 +51,7 @@ public final class LoadedModel implements AutoCloseable {
         Llama.init(Llama.defaultNativeDir());
         try (Arena arena = Arena.ofConfined()) {
             ModelParams params = new ModelParams(arena).nGpuLayers(gpuLayers).useMmap(true);
+            if (gpu != ExtractOptions.ANY_GPU) params.singleGpu(gpu);
             return new LoadedModel(file, summary, Llama.modelLoad(file, params));
         }
     }

@@ -17,16 +17,19 @@ import java.nio.file.attribute.FileTime;
 public final class ModelCache implements AutoCloseable {
     private Entry current;
 
-    /** The model in {@code file} loaded with {@code gpuLayers} offloaded blocks, shared until every lease is closed. */
-    public synchronized Lease open(Path file, int gpuLayers) throws IOException {
+    /**
+     * The model in {@code file} loaded with {@code gpuLayers} offloaded blocks on GPU {@code gpu} (or
+     * {@link ExtractOptions#ANY_GPU}), shared until every lease is closed.
+     */
+    public synchronized Lease open(Path file, int gpuLayers, int gpu) throws IOException {
         Path path = file.toAbsolutePath().normalize();
         BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-        if (current == null || !current.matches(path, gpuLayers, attributes)) {
+        if (current == null || !current.matches(path, gpuLayers, gpu, attributes)) {
             retire();
             // Loaded before hashing: a file llama.cpp cannot use fails without reading gigabytes first.
-            LoadedModel model = LoadedModel.open(file, gpuLayers);
+            LoadedModel model = LoadedModel.open(file, gpuLayers, gpu);
             try {
-                current = new Entry(model, Sha256.of(file), path, gpuLayers, attributes.size(),
+                current = new Entry(model, Sha256.of(file), path, gpuLayers, gpu, attributes.size(),
                         attributes.lastModifiedTime());
             } catch (IOException | RuntimeException e) {
                 model.close();
@@ -88,22 +91,24 @@ public final class ModelCache implements AutoCloseable {
         final String sha256;
         final Path path;
         final int gpuLayers;
+        final int gpu;
         final long size;
         final FileTime modified;
         int leases;
         boolean retired;
 
-        Entry(LoadedModel model, String sha256, Path path, int gpuLayers, long size, FileTime modified) {
+        Entry(LoadedModel model, String sha256, Path path, int gpuLayers, int gpu, long size, FileTime modified) {
             this.model = model;
             this.sha256 = sha256;
             this.path = path;
             this.gpuLayers = gpuLayers;
+            this.gpu = gpu;
             this.size = size;
             this.modified = modified;
         }
 
-        boolean matches(Path file, int layers, BasicFileAttributes attributes) {
-            return path.equals(file) && gpuLayers == layers && size == attributes.size()
+        boolean matches(Path file, int layers, int device, BasicFileAttributes attributes) {
+            return path.equals(file) && gpuLayers == layers && gpu == device && size == attributes.size()
                     && modified.equals(attributes.lastModifiedTime());
         }
     }

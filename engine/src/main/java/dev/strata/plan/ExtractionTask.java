@@ -58,9 +58,10 @@ public record ExtractionTask(String model, String modelFile, CorpusSource corpus
     @Override
     public Done run(TaskContext context) throws IOException {
         Corpus prompts = corpus.read();
+        ExtractOptions placed = context.placed(options);
         try {
             Extractor.Result r = context.extraction().run(Path.of(modelFile), prompts, Path.of(dir),
-                    options.withThreads(context.threads()), IfExists.RESUME, context.progress());
+                    placed, IfExists.RESUME, context.progress());
             requireFinite(Path.of(dir).resolve(pooling.fileName()));
             return new Done(r.prompts(), r.tokens(), r.truncated(), r.seconds(), r.alreadyComplete(), null);
         } catch (IOException | RuntimeException e) {

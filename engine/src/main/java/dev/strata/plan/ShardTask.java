@@ -30,9 +30,10 @@ public record ShardTask(String model, String modelFile, CorpusSource corpus, Str
     @Override
     public ExtractionTask.Done run(TaskContext context) throws IOException {
         Corpus prompts = corpus.read();
+        ExtractOptions placed = context.placed(options);
         try {
             Extractor.Result r = context.extraction().runShard(Path.of(modelFile), prompts, Path.of(dir),
-                    options.withThreads(context.threads()), shard, context.progress());
+                    placed, shard, context.progress());
             return new ExtractionTask.Done(r.prompts(), r.tokens(), r.truncated(), r.seconds(), r.alreadyComplete(),
                     null);
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.strata.plan;
 
+import dev.strata.extract.ExtractOptions;
 import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import java.util.OptionalInt;
@@ -20,4 +21,13 @@ public interface TaskContext {
 
     /** Receives the task's per-batch extraction progress. */
     Extractor.Progress progress();
+
+    /**
+     * {@code options} as this task runs them: with its {@link #threads()}, and on its {@link #gpu()} alone when the
+     * scheduler assigned one (neither is in the options' fingerprint).
+     */
+    default ExtractOptions placed(ExtractOptions options) {
+        ExtractOptions withThreads = options.withThreads(threads());
+        return gpu().isPresent() ? withThreads.withGpu(gpu().getAsInt()) : withThreads;
+    }
 }

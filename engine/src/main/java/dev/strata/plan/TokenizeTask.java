@@ -28,7 +28,8 @@ public record TokenizeTask(String model, String modelFile, CorpusSource corpus, 
     public Done run(TaskContext context) throws IOException {
         Corpus prompts = corpus.read();
         long started = System.nanoTime();
-        int[][] ids = context.extraction().tokenize(Path.of(modelFile), prompts, options);
+        // Placed like the extraction, so that an executor tokenizes with the model that extraction left loaded.
+        int[][] ids = context.extraction().tokenize(Path.of(modelFile), prompts, context.placed(options));
         return new Done(ids, (System.nanoTime() - started) / 1e9);
     }
 }

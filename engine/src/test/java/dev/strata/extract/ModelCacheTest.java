@@ -18,18 +18,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelCacheTest {
+    static final int ANY = ExtractOptions.ANY_GPU;
+
     @TempDir Path tmp;
 
     @Test
     void runsOfOneModelShareOneLoadAndOneHash() throws IOException {
         Path file = TestModels.tinyF32();
         try (ModelCache cache = new ModelCache();
-                ModelCache.Lease first = cache.open(file, 0);
-                ModelCache.Lease second = cache.open(file, 0)) {
+                ModelCache.Lease first = cache.open(file, 0, ANY);
+                ModelCache.Lease second = cache.open(file, 0, ANY)) {
             assertSame(first.model(), second.model());
             assertEquals(Sha256.of(file), first.sha256());
-            try (ModelCache.Lease offloaded = cache.open(file, -1)) {
+            try (ModelCache.Lease offloaded = cache.open(file, -1, ANY)) {
                 assertNotSame(first.model(), offloaded.model(), "other GPU layers: another load");
+            }
+            try (ModelCache.Lease onOneGpu = cache.open(file, 0, 0)) {
+                assertNotSame(first.model(), onOneGpu.model(), "one GPU rather than any: another load");
             }
         }
     }
@@ -39,11 +44,11 @@ class ModelCacheTest {
         Path file = Files.copy(TestModels.tinyF32(), tmp.resolve("model.gguf"));
         try (ModelCache cache = new ModelCache()) {
             LoadedModel before;
-            try (ModelCache.Lease lease = cache.open(file, 0)) {
+            try (ModelCache.Lease lease = cache.open(file, 0, ANY)) {
                 before = lease.model();
             }
             Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 60_000));
-            try (ModelCache.Lease lease = cache.open(file, 0)) {
+            try (ModelCache.Lease lease = cache.open(file, 0, ANY)) {
                 assertNotSame(before, lease.model());
             }
         }
@@ -53,9 +58,9 @@ class ModelCacheTest {
     void aModelInUseStaysLoadedWhenAnotherIsAskedFor() throws IOException {
         Path a = Files.copy(TestModels.tinyF32(), tmp.resolve("a.gguf"));
         Path b = Files.copy(TestModels.tinyF32(), tmp.resolve("b.gguf"));
-        try (ModelCache cache = new ModelCache(); ModelCache.Lease first = cache.open(a, 0)) {
+        try (ModelCache cache = new ModelCache(); ModelCache.Lease first = cache.open(a, 0, ANY)) {
             int[] tokens = first.model().tokenize("the same text");
-            try (ModelCache.Lease second = cache.open(b, 0)) {
+            try (ModelCache.Lease second = cache.open(b, 0, ANY)) {
                 assertNotSame(first.model(), second.model());
                 assertArrayEquals(tokens, first.model().tokenize("the same text"), "the first model is not freed");
             }
@@ -71,9 +76,12 @@ class ModelCacheTest {
         new Extractor("test").run(TestModels.tinyF32(), corpus, alone, options, IfExists.REFUSE, (d, t, k, s) -> {});
         try (ModelCache cache = new ModelCache()) {
             Extractor cached = new Extractor("test", cache);
-            for (String name : new String[] {"cached-1", "cached-2"}) {
+            for (String name : new String[] {"cached-1", "cached-2", "gpu-0"}) {
                 Path dir = tmp.resolve(name);
-                cached.run(TestModels.tinyF32(), corpus, dir, options, IfExists.REFUSE, (d, t, k, s) -> {});
+                // The whole model on GPU 0 (split mode none) as a cluster's task asks: where llama.cpp has no GPU, as
+                // here, it changes nothing.
+                ExtractOptions placed = name.startsWith("gpu") ? options.withGpu(0) : options;
+                cached.run(TestModels.tinyF32(), corpus, dir, placed, IfExists.REFUSE, (d, t, k, s) -> {});
                 for (Pooling pooling : Pooling.values()) {
                     assertArrayEquals(Files.readAllBytes(alone.resolve(pooling.fileName())),
                             Files.readAllBytes(dir.resolve(pooling.fileName())), name + " " + pooling);

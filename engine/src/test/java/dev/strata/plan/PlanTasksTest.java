@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.strata.corpus.Corpus;
 import dev.strata.corpus.CorpusCopy;
 import dev.strata.extract.ExtractOptions;
+import dev.strata.extract.Extraction;
 import dev.strata.extract.Extractor;
 import dev.strata.io.Sha256;
 import dev.strata.knn.KnnBackends;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The study's tasks on a real model (SmolLM2 135M of {@code make models}): they survive serialization, which is how a
  * cluster ships them (with a copy of the corpus in the study's folder), and the copy does the work; run again, each
  * finds its output complete and leaves it alone; a k-NN table put together from one task per layer is the table of
- * one pass.
+ * one pass; a task given a GPU loads its model there alone.
  */
 class PlanTasksTest {
     static final String MODEL = "smollm2-135m-instruct-q4_1.gguf";
@@ -144,5 +146,40 @@ class PlanTasksTest {
                     () -> executor.run("extract", List.of(stopping), StageProgress.none()));
             assertTrue(e.getMessage().contains("broken.gguf"), e.getMessage());
         }
+    }
+
+    @Test
+    void aTaskGivenAGpuLoadsItsModelThereAlone() {
+        ExtractOptions placed = context(OptionalInt.of(2)).placed(OPTIONS);
+        assertEquals(2, placed.gpu());
+        assertEquals(3, placed.threads());
+        assertEquals(OPTIONS.fingerprint(), placed.fingerprint(), "a resumed extraction may move to another GPU");
+        assertEquals(OPTIONS.withThreads(3), context(OptionalInt.empty()).placed(OPTIONS), "no GPU: any");
+        assertEquals(ExtractOptions.ANY_GPU, OPTIONS.gpu());
+    }
+
+    /** What an executor gives a task with three cores and {@code gpu}. */
+    static TaskContext context(OptionalInt gpu) {
+        return new TaskContext() {
+            @Override
+            public int threads() {
+                return 3;
+            }
+
+            @Override
+            public OptionalInt gpu() {
+                return gpu;
+            }
+
+            @Override
+            public Extraction extraction() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Extractor.Progress progress() {
+                return (done, total, tokens, nanos) -> {};
+            }
+        };
     }
 }

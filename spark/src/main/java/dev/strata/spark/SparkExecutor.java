@@ -73,6 +73,9 @@ final class SparkExecutor implements Executor {
         } catch (NativeException noFolderHere) {
             // The workers' own STRATA_NATIVE_DIR or -Dstrata.native.dir has to say.
         }
+        // A task's GPU address is nvidia-smi's index (gpu-discovery.sh), which follows the PCI bus; CUDA, and so
+        // llama.cpp's list of GPUs, numbers them fastest first unless told to follow the bus as well.
+        conf.setIfMissing("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
         // llama.cpp's graph code needs more stack than a JVM thread's default, as in strata's own worker process.
         conf.set("spark.executor.extraJavaOptions",
                 (conf.get("spark.executor.extraJavaOptions", "") + " -Xss4m -Djava.awt.headless=true").strip());

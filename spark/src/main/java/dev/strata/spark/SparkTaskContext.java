@@ -25,11 +25,19 @@ final class SparkTaskContext implements TaskContext {
         return spark.cpus();
     }
 
+    /** The first GPU address Spark assigned: an index, as gpu-discovery.sh lists them (nvidia-smi's). */
     @Override
     public OptionalInt gpu() {
         ResourceInformation gpus = spark.resourcesJMap().get("gpu");
         if (gpus == null || gpus.addresses().length == 0) return OptionalInt.empty();
-        return OptionalInt.of(Integer.parseInt(gpus.addresses()[0].strip()));
+        String address = gpus.addresses()[0].strip();
+        try {
+            return OptionalInt.of(Integer.parseInt(address));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Spark assigned the GPU address '" + address + "', which is not a"
+                    + " GPU's index; the GPU discovery script must list indices, as spark/src/main/sh/gpu-discovery.sh"
+                    + " does");
+        }
     }
 
     @Override

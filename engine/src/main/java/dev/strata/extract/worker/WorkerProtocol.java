@@ -52,6 +52,7 @@ final class WorkerProtocol {
             o.put("parallel", options.parallel());
             o.put("threads", options.threads());
             o.put("gpu_layers", options.gpuLayers());
+            o.put("gpu", options.gpu());
             o.put("poolings", options.poolings().stream().map(Pooling::name).toList());
             o.put("allow_nonfinite", options.allowNonFinite());
             o.put("chat_template", options.chatTemplate());
@@ -81,7 +82,7 @@ final class WorkerProtocol {
             for (Object p : (List<Object>) o.get("poolings")) poolings.add(Pooling.valueOf((String) p));
             ExtractOptions options = new ExtractOptions(integer(o, "max_tokens"), integer(o, "batch_tokens"),
                     integer(o, "parallel"), integer(o, "threads"), integer(o, "gpu_layers"), poolings,
-                    (Boolean) o.get("allow_nonfinite"), (Boolean) o.get("chat_template"));
+                    (Boolean) o.get("allow_nonfinite"), (Boolean) o.get("chat_template"), integer(o, "gpu"));
             List<Object> ids = (List<Object>) c.get("ids");
             List<Object> texts = (List<Object>) c.get("texts");
             List<Prompt> prompts = new ArrayList<>(ids.size());
