@@ -20,7 +20,7 @@ SPARK_JAR := spark/target/strata-spark-0.1.0.jar
 SPARK_SOURCES := $(shell find spark -path '*/target' -prune -o -type f -print)
 WORKER_AOT := cli/target/strata-worker.aot
 
-.PHONY: build native test models models-extra corpus demo clean fuzz spark test-cluster
+.PHONY: build native test models models-extra corpus demo clean fuzz spark test-cluster test-submit
 build: bin/strata
 
 native: $(NATIVE_STAMPS) $(PROBE)
@@ -85,7 +85,12 @@ demo: build models corpus
 # bench-smoke runs every benchmark script for seconds at tiny sizes, so CI notices when one breaks.
 test: native models corpus
 	mvn -B -ntp -Dstyle.color=never -Pspark install
-	@$(MAKE) --no-print-directory bin/strata bench-smoke
+	@$(MAKE) --no-print-directory bin/strata bench-smoke test-submit
+
+# strata submitted to Spark with Spark's own entry point (what spark-submit of an existing installation runs, the
+# README's command) writes what a single-machine study writes.
+test-submit: spark models corpus
+	spark/src/test/sh/submit-test.sh
 
 # A standalone Spark cluster on 127.0.0.1 (a Master and two Workers, separate JVMs) runs a study while one executor is
 # killed in the middle of extraction; its outputs must equal a single-machine study's. Not in make test: it took 9 min

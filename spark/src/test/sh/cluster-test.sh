@@ -112,25 +112,5 @@ grep -q "ExecutorLostFailure" "$work/cluster.log" || {
 }
 step "study on the cluster, a lost task rerun"
 
-differ=0
-while IFS= read -r file; do
-  if ! cmp -s "$work/local/$file" "$work/cluster/$file"; then
-    echo "cluster-test: $file differs" >&2
-    differ=1
-  fi
-done < <(cd "$work/local" && find . -name '*.safetensors' -o -name '*.npy' | sort)
-python3 - "$work/local/study.json" "$work/cluster/study.json" <<'EOF' || differ=1
-import json, sys
-
-def numbers(path):
-    study = json.load(open(path))
-    del study["seconds"]  # how long each stage took
-    for model in study["models"]:
-        del model["extraction_reused"], model["knn_reused"]
-    return study
-
-if numbers(sys.argv[1]) != numbers(sys.argv[2]):
-    sys.exit("cluster-test: study.json's numbers differ")
-EOF
-((differ == 0)) || exit 1
-step "$(cd "$work/local" && find . -name '*.safetensors' -o -name '*.npy' | wc -l) activation and .npy files and study.json identical"
+identical=$(spark/src/test/sh/same-study.sh "$work/local" "$work/cluster") || exit 1
+step "$identical"
