@@ -76,6 +76,33 @@ public final class CpuKnnBackend implements KnnBackend {
     }
 
     /**
+     * The neighbours of rows [from, to) alone: each tile of the block's rows walks every column block, as the
+     * symmetry that halves {@link #nearest(RowMatrix, int)}'s work needs the other rows' tiles. A pair's similarity
+     * is the same bits either way round and the top-k order is total, so the rows get the neighbours a whole run
+     * gives them, at up to twice the dot products per row.
+     */
+    @Override
+    public int[] nearest(RowMatrix vectors, int k, int from, int to) {
+        UnitRows.checkArguments(vectors, k);
+        UnitRows.checkRange(vectors, from, to);
+        int width = kernel.blockWidth();
+        try (Arena arena = Arena.ofShared()) {
+            PackedVectors packed = PackedVectors.allocate(arena, vectors.rows(), vectors.cols(), width);
+            pack(vectors, packed);
+            int firstBlock = from / width;
+            int endBlock = (to - 1) / width + 1;
+            int blocksPerTile = blocksPerTile(packed.dim, width, endBlock - firstBlock);
+            int tiles = (endBlock - firstBlock + blocksPerTile - 1) / blocksPerTile;
+            // Each row belongs to one tile, so the tiles' workers share one list without touching each other's rows.
+            TopK top = new TopK(to - from, k);
+            inParallel(tiles, () -> new BlockWorker(packed, top, from, to, firstBlock, endBlock, blocksPerTile));
+            int[] result = new int[(to - from) * k];
+            for (int row = 0; row < to - from; row++) top.copyIndices(row, result, row * k);
+            return result;
+        }
+    }
+
+    /**
      * Normalises every row into {@code packed}. A bad row does not stop the others, so the error
      * reported is always the lowest bad row's, whatever the thread timing.
      */
@@ -180,6 +207,68 @@ public final class CpuKnnBackend implements KnnBackend {
                     if (sim >= colThresholds[c]) {
                         top.offer(firstCol + c, sim, row);
                         colThresholds[c] = top.threshold(firstCol + c);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One thread's share of the rows [from, to): tiles of their blocks against every column block. */
+    private final class BlockWorker implements IntConsumer {
+        private final PackedVectors packed;
+        private final TopK top;
+        private final int from;
+        private final int to;
+        private final int firstBlock;
+        private final int endBlock;
+        private final int blocksPerTile;
+        private final float[][] rowBlocks;
+        private final float[] colBlock;
+        private final float[] dots;
+
+        BlockWorker(PackedVectors packed, TopK top, int from, int to, int firstBlock, int endBlock, int blocksPerTile) {
+            this.packed = packed;
+            this.top = top;
+            this.from = from;
+            this.to = to;
+            this.firstBlock = firstBlock;
+            this.endBlock = endBlock;
+            this.blocksPerTile = blocksPerTile;
+            this.rowBlocks = new float[blocksPerTile][packed.width * packed.dim];
+            this.colBlock = new float[packed.width * packed.dim];
+            this.dots = new float[packed.width * packed.width];
+        }
+
+        @Override
+        public void accept(int tile) {
+            int tileFirst = firstBlock + tile * blocksPerTile;
+            int tileEnd = Math.min(endBlock, tileFirst + blocksPerTile);
+            for (int rowBlock = tileFirst; rowBlock < tileEnd; rowBlock++) {
+                packed.copyBlock(rowBlock, rowBlocks[rowBlock - tileFirst]);
+            }
+            for (int colBlockIndex = 0; colBlockIndex < packed.blocks; colBlockIndex++) {
+                packed.copyBlock(colBlockIndex, colBlock);
+                for (int rowBlock = tileFirst; rowBlock < tileEnd; rowBlock++) {
+                    kernel.dotBlock(rowBlocks[rowBlock - tileFirst], colBlock, packed.dim, dots);
+                    offerBlock(rowBlock, colBlockIndex);
+                }
+            }
+        }
+
+        /** Offers each pair of the block just computed to its row, for the rows of [from, to), never to itself. */
+        private void offerBlock(int rowBlock, int colBlockIndex) {
+            int width = packed.width;
+            int firstRow = rowBlock * width;
+            int firstCol = colBlockIndex * width;
+            int cols = Math.min(width, packed.rows - firstCol);
+            for (int row = Math.max(from, firstRow); row < Math.min(to, firstRow + width); row++) {
+                int r = row - firstRow;
+                float threshold = top.threshold(row - from);
+                for (int c = 0, at = r * width; c < cols; c++, at++) {
+                    // Ties at the threshold still go to offer() for the index rule.
+                    if (dots[at] >= threshold && firstCol + c != row) {
+                        top.offer(row - from, dots[at], firstCol + c);
+                        threshold = top.threshold(row - from);
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package dev.strata.knn;
 
+import java.util.Arrays;
+
 /**
  * Exact cosine k nearest neighbours of the rows of one layer. Obtain one from {@link KnnBackends}.
  *
@@ -15,4 +17,14 @@ public interface KnnBackend {
 
     /** Returns {@code int[n * k]}: row-major neighbour indices of each of the n rows. */
     int[] nearest(RowMatrix vectors, int k);
+
+    /**
+     * Returns {@code int[(to - from) * k]}: the neighbours among all n rows of rows [from, to) only, the same as
+     * {@link #nearest(RowMatrix, int)} gives them (one task of a layer split into blocks of rows). This default
+     * computes every row's and keeps the block's.
+     */
+    default int[] nearest(RowMatrix vectors, int k, int from, int to) {
+        UnitRows.checkRange(vectors, from, to);
+        return Arrays.copyOfRange(nearest(vectors, k), from * k, to * k);
+    }
 }

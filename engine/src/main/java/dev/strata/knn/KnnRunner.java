@@ -22,8 +22,8 @@ public final class KnnRunner {
     /** What was written. */
     public record Summary(Path npy, Path sidecar, List<String> layers, int n, int k, String backend, double seconds) {}
 
-    /** One layer's neighbours: n x k indices, row-major, and what computed them. */
-    public record Layer(int[] neighbours, int n, String backend, double seconds) {}
+    /** One layer's neighbours, or a block of its rows': rows x k indices, row-major, and what computed them. */
+    public record Layer(int[] neighbours, int rows, String backend, double seconds) {}
 
     private KnnRunner() {}
 
@@ -51,16 +51,20 @@ public final class KnnRunner {
         return write(activations, out, options.k(), options.view(), layers, backend.describe(), start);
     }
 
-    /** The neighbours of layer {@code layer} of the view (for one task of many; see {@link #write}). */
-    public static Layer layer(Path activations, int layer, Options options) throws IOException {
+    /**
+     * The neighbours of rows [from, to) of layer {@code layer} of the view, among all its rows (for one task of many;
+     * see {@link #write}).
+     */
+    public static Layer layer(Path activations, int layer, int from, int to, Options options) throws IOException {
         long start = System.nanoTime();
         KnnBackend backend = KnnBackends.select(options.device(), options.threads()).backend();
         try (ActivationsFile file = ActivationsFile.open(activations)) {
             LayerView view = LayerView.of(file, options.view());
             view.requireFinite(layer);
             requireFits(view, options.k());
-            return new Layer(backend.nearest(view.layer(layer), options.k()), view.rows(), backend.describe(),
-                    seconds(start));
+            int[] neighbours = from == 0 && to == view.rows() ? backend.nearest(view.layer(layer), options.k())
+                    : backend.nearest(view.layer(layer), options.k(), from, to);
+            return new Layer(neighbours, to - from, backend.describe(), seconds(start));
         }
     }
 
@@ -68,6 +72,13 @@ public final class KnnRunner {
     public static int layers(Path activations, LayerView.Kind kind) throws IOException {
         try (ActivationsFile file = ActivationsFile.open(activations)) {
             return LayerView.of(file, kind).size();
+        }
+    }
+
+    /** How many rows (prompts) each layer of the view of {@code activations} has. */
+    public static int rows(Path activations, LayerView.Kind kind) throws IOException {
+        try (ActivationsFile file = ActivationsFile.open(activations)) {
+            return LayerView.of(file, kind).rows();
         }
     }
 

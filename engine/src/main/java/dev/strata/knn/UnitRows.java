@@ -41,6 +41,14 @@ public final class UnitRows {
     }
 
     /** The checks every backend makes before computing (the contract's degenerate cases). */
+    /** Rejects a block of rows [from, to) that is empty or not within the n rows of {@code vectors}. */
+    static void checkRange(RowMatrix vectors, int from, int to) {
+        if (from < 0 || to > vectors.rows() || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") are not a block of the "
+                    + vectors.rows() + " rows");
+        }
+    }
+
     public static void checkArguments(RowMatrix vectors, int k) {
         int n = vectors.rows();
         String layer = vectors.name();

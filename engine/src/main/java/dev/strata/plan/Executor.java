@@ -30,6 +30,15 @@ public interface Executor extends AutoCloseable {
         return corpus;
     }
 
+    /**
+     * At most how many rows of a layer one k-NN task takes; 0, the default: a whole layer, which one machine computes
+     * fastest (a block of rows cannot use the symmetry of the similarities, and costs up to twice the dot products).
+     * A cluster splits large layers so that more machines share them.
+     */
+    default int knnBlockRows() {
+        return 0;
+    }
+
     /** Releases what runs the tasks (a worker process, a cluster connection). */
     @Override
     void close();

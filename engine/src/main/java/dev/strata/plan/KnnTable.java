@@ -16,15 +16,16 @@ import java.util.stream.Stream;
 
 /**
  * One k-NN table of a study, on the driver: reused when its sidecar says it came from these activations (by
- * checksum), this k and this view; otherwise computed as one {@link KnnLayerTask} per layer, anywhere, and put
- * together here into the files {@link KnnRunner#run} writes.
+ * checksum), this k and this view; otherwise computed as one {@link KnnLayerTask} per layer (or per block of a
+ * layer's rows), anywhere, and put together here into the files {@link KnnRunner#run} writes.
  *
  * @param model          the model's display name, for messages
  * @param activationsSha the activations' SHA-256
  * @param knn            the table (its sidecar goes beside it)
+ * @param blockRows      a layer of more rows than this is split into tasks of this many rows; 0: never
  */
 public record KnnTable(String model, Path activations, String activationsSha, Path knn, int k, LayerView.Kind view,
-        KnnBackends.Device device) {
+        KnnBackends.Device device, int blockRows) {
     /** Whether the table there is the one these activations, k and view give. */
     public boolean upToDate() throws IOException {
         if (!Files.isRegularFile(knn)) return false;
@@ -35,13 +36,19 @@ public record KnnTable(String model, Path activations, String activationsSha, Pa
                 && activationsSha.equals(s.sourceSha256());
     }
 
-    /** One task per layer of the view. */
+    /** One task per layer of the view, or per block of {@link #blockRows} rows of each layer when it has more. */
     public List<KnnLayerTask> tasks() throws IOException {
         int layers = KnnRunner.layers(activations, view);
+        int rows = KnnRunner.rows(activations, view);
+        int block = blockRows > 0 && rows > blockRows ? blockRows : rows;
         List<KnnLayerTask> tasks = new ArrayList<>();
         for (int layer = 0; layer < layers; layer++) {
-            tasks.add(new KnnLayerTask(model, activations.toString(),
-                    parts().resolve(String.format("layer-%03d.npy", layer)).toString(), layer, layers, k, view, device));
+            for (int from = 0; from < rows; from += block) {
+                String part = block == rows ? String.format("layer-%03d.npy", layer)
+                        : String.format("layer-%03d-rows-%09d.npy", layer, from);
+                tasks.add(new KnnLayerTask(model, activations.toString(), parts().resolve(part).toString(), layer,
+                        layers, from, Math.min(rows, from + block), rows, k, view, device));
+            }
         }
         return tasks;
     }
@@ -50,7 +57,15 @@ public record KnnTable(String model, Path activations, String activationsSha, Pa
     public KnnRunner.Summary write(List<KnnLayerTask> tasks, List<KnnLayerTask.Done> done, long startNanos)
             throws IOException {
         List<int[]> layers = new ArrayList<>();
-        for (KnnLayerTask task : tasks) layers.add(Npy.read(Path.of(task.part())).ints());
+        for (KnnLayerTask task : tasks) {
+            int[] part = Npy.read(Path.of(task.part())).ints();
+            if (part.length != (task.to() - task.from()) * k) {
+                throw new IOException(task.part() + ": holds " + part.length + " neighbours, expected "
+                        + (task.to() - task.from()) + " rows x k = " + k);
+            }
+            if (task.from() == 0) layers.add(new int[task.rows() * k]);
+            System.arraycopy(part, 0, layers.getLast(), task.from() * k, part.length);
+        }
         String backend = done.stream().map(KnnLayerTask.Done::backend).filter(b -> b != null).findFirst()
                 .orElse("not recorded (parts of an earlier run)");
         KnnRunner.Summary summary = KnnRunner.write(activations, knn, k, view, layers, backend, startNanos);

@@ -224,7 +224,8 @@ public final class Study {
         }
 
         List<Model> models = List.copyOf(extracted.keySet());
-        List<Table> tables = knn(StudyPlan.knn(models, corpus, out, options), executor, listener);
+        List<Table> tables = knn(StudyPlan.knn(models, corpus, out, options, executor.knnBlockRows()), executor,
+                listener);
 
         Map<String, Double> seconds = new LinkedHashMap<>();
         List<ModelResult> results = new ArrayList<>();
@@ -397,8 +398,9 @@ public final class Study {
     private record Table(int k, boolean reused, double seconds) {}
 
     /**
-     * Computes the tables not up to date, one executor task per layer, and puts each together from its parts. A line
-     * says when a table's last layer is done, with the stage's tasks done and the time left at that pace.
+     * Computes the tables not up to date, one executor task per layer (or block of a layer's rows), and puts each
+     * together from its parts. A line says when a table's last task is done, with the stage's tasks done and the time
+     * left at that pace.
      */
     private static List<Table> knn(List<KnnTable> tables, Executor executor, Listener listener) throws IOException {
         List<KnnLayerTask> tasks = new ArrayList<>();

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The study's work as tasks that an executor may run anywhere: stage 1 extracts every model (when asked, first in
  * shards of a run of prompts each, then a merge per model), stage 2 computes every model's k-NN tables, one task per
- * layer, which the driver puts together. Comparisons, statistics and the report are cheap and run on the driver.
+ * layer (or per block of a large layer's rows, where the executor asks for that), which the driver puts together.
+ * Comparisons, statistics and the report are cheap and run on the driver.
  */
 final class StudyPlan {
     private StudyPlan() {}
@@ -60,8 +61,13 @@ final class StudyPlan {
         return tasks;
     }
 
-    /** Per model, its k-NN table at k and, when it differs, at the k sensitivity's k. */
-    static List<KnnTable> knn(List<Model> models, Corpus corpus, Path out, Study.Options options) throws IOException {
+    /**
+     * Per model, its k-NN table at k and, when it differs, at the k sensitivity's k.
+     *
+     * @param blockRows a layer of more rows is computed in tasks of this many rows (0: a task per layer)
+     */
+    static List<KnnTable> knn(List<Model> models, Corpus corpus, Path out, Study.Options options, int blockRows)
+            throws IOException {
         List<KnnTable> tables = new ArrayList<>();
         for (Model model : models) {
             Path dir = modelDir(out, model);
@@ -69,7 +75,7 @@ final class StudyPlan {
             String sha = Sha256.of(activations);
             for (int k : ks(options, corpus)) {
                 tables.add(new KnnTable(model.name(), activations, sha, Study.knnFile(dir, options, k), k,
-                        options.view(), options.device()));
+                        options.view(), options.device(), blockRows));
             }
         }
         return tables;

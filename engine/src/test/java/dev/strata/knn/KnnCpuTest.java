@@ -27,6 +27,23 @@ class KnnCpuTest {
         }
     }
 
+    @ParameterizedTest(name = "rows [{0}, {1}) of 300")
+    @CsvSource({"0,300", "0,1", "0,37", "37,200", "123,124", "250,300", "299,300"})
+    void aBlockOfRowsGetsTheNeighboursTheWholeRunGivesThem(int from, int to) {
+        float[][] rows = gaussian(300, 29, 7);
+        rows[150] = rows[40].clone(); // a tie across blocks, broken by the lower index either way
+        RowMatrix vectors = RowMatrix.of("blocks", rows);
+        int k = 9;
+        for (KnnBackend backend : new KnnBackend[] {VECTOR, SCALAR, new CpuKnnBackend(KnnBackends.fastestKernel(), 2,
+                16)}) {
+            int[] whole = backend.nearest(vectors, k);
+            assertArrayEquals(Arrays.copyOfRange(whole, from * k, to * k), backend.nearest(vectors, k, from, to),
+                    backend.describe());
+        }
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.nearest(vectors, k, 5, 5));
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.nearest(vectors, k, 200, 301));
+    }
+
     @Test
     void exactDuplicatesTieToTheLowerIndex() {
         int n = 40;

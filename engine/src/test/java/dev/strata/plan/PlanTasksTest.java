@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The study's tasks on a real model (SmolLM2 135M of {@code make models}): they survive serialization, which is how a
  * cluster ships them (with a copy of the corpus in the study's folder), and the copy does the work; run again, each
- * finds its output complete and leaves it alone; a k-NN table put together from one task per layer is the table of
- * one pass; a task given a GPU loads its model there alone.
+ * finds its output complete and leaves it alone; a k-NN table put together from one task per layer, or per block of a
+ * layer's rows, is the table of one pass; a task given a GPU loads its model there alone.
  */
 class PlanTasksTest {
     static final String MODEL = "smollm2-135m-instruct-q4_1.gguf";
@@ -113,7 +113,7 @@ class PlanTasksTest {
                     true), System.err);
             Path table = dir.resolve("knn.npy");
             KnnTable plan = new KnnTable("smollm2", activations, Sha256.of(activations), table, 3, LayerView.Kind.HF,
-                    KnnBackends.Device.CPU);
+                    KnnBackends.Device.CPU, 0);
             assertFalse(plan.upToDate());
             List<KnnLayerTask> tasks = new ArrayList<>();
             for (KnnLayerTask task : plan.tasks()) tasks.add(copied(task));
@@ -126,6 +126,17 @@ class PlanTasksTest {
             assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(table));
             assertTrue(plan.upToDate());
             assertFalse(Files.exists(Path.of(tasks.getFirst().part()).getParent()), "parts removed once written");
+
+            // In blocks of at most 5 of the 12 rows (5, 5, 2; not aligned with the kernel's blocks): the same bytes.
+            Path blocked = dir.resolve("blocked.npy");
+            KnnTable inBlocks = new KnnTable("smollm2", activations, Sha256.of(activations), blocked, 3,
+                    LayerView.Kind.HF, KnnBackends.Device.CPU, 5);
+            List<KnnLayerTask> blockTasks = new ArrayList<>();
+            for (KnnLayerTask task : inBlocks.tasks()) blockTasks.add(copied(task));
+            assertEquals(3 * tasks.size(), blockTasks.size());
+            assertEquals("smollm2 k=3 layer 1/" + tasks.size() + " rows 10-11/12", blockTasks.get(2).label());
+            inBlocks.write(blockTasks, executor.run("knn", blockTasks, StageProgress.none()), System.nanoTime());
+            assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(blocked));
         }
     }
 
