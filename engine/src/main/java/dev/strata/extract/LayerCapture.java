@@ -48,6 +48,7 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
     private final MemorySegment meanSkipFirst;
     private final MemorySegment scratch;
     private final double[] sum;
+    private final double[] sumSkipFirst;
     private final byte[] name = new byte[Ggml.MAX_NAME];
     private final int[] seqStart;
     private final int[] seqLength;
@@ -74,10 +75,11 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         this.allTokens = pooledMean || pooledMeanSkipFirst;
         long rowsBytes = (long) maxSeqs * slots * width * Float.BYTES;
         last = arena.allocate(rowsBytes, 64);
-        mean = arena.allocate(rowsBytes, 64);
-        meanSkipFirst = arena.allocate(rowsBytes, 64);
+        mean = pooledMean ? arena.allocate(rowsBytes, 64) : null;
+        meanSkipFirst = pooledMeanSkipFirst ? arena.allocate(rowsBytes, 64) : null;
         scratch = allTokens ? arena.allocate((long) maxTokens * width * Float.BYTES, 64) : MemorySegment.NULL;
-        sum = new double[width];
+        sum = new double[pooledMean ? width : 0];
+        sumSkipFirst = new double[pooledMeanSkipFirst ? width : 0];
         seqStart = new int[maxSeqs];
         seqLength = new int[maxSeqs];
         captured = new boolean[slots];
@@ -97,20 +99,20 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
         return last;
     }
 
-    /** Mean rows of the batch: [slot][sequence][width] float32; left untouched unless the mean was asked for. */
+    /** Mean rows of the batch: [slot][sequence][width] float32; null unless the mean was asked for. */
     public MemorySegment meanRows() {
         return mean;
     }
 
     /**
      * Rows of the mean over each prompt's tokens but its first (a prompt of one token: that token), same layout;
-     * left untouched unless that pooling was asked for.
+     * null unless that pooling was asked for.
      */
     public MemorySegment meanSkipFirstRows() {
         return meanSkipFirst;
     }
 
-    /** The row segments in {@link Pooling} order, as {@code RowBatch.wrap} takes them. */
+    /** The row segments in {@link Pooling} order, as {@code RowBatch.wrap} takes them: null for a pooling not asked for. */
     public MemorySegment[] rowsPerPooling() {
         MemorySegment[] rows = new MemorySegment[Pooling.values().length];
         rows[Pooling.LAST.ordinal()] = last;
@@ -205,14 +207,26 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
             int first = seqStart[s];
             int end = first + seqLength[s];
             MemorySegment.copy(scratch, (end - 1) * rowBytes, last, out, rowBytes);
-            if (pooledMean) meanOfRows(first, end, mean, out);
-            // Its own pass, not the mean's sum minus the first row: the mean's float rounding stays as it always was.
-            if (pooledMeanSkipFirst) meanOfRows(end - first > 1 ? first + 1 : first, end, meanSkipFirst, out);
+            if (pooledMean && pooledMeanSkipFirst) {
+                meansOfRows(first, end, out);
+            } else if (pooledMean) {
+                meanOfRows(first, end, sum, mean, out);
+            } else if (pooledMeanSkipFirst) {
+                meanOfRows(skipFirst(first, end), end, sumSkipFirst, meanSkipFirst, out);
+            }
         }
     }
 
-    /** Writes the mean of scratch rows [from, end), summed in double in row order, at byte {@code out} of {@code target}. */
-    private void meanOfRows(int from, int end, MemorySegment target, long out) {
+    /** The first row of mean-skip-first: the sequence's second, or its only one. */
+    private static int skipFirst(int first, int end) {
+        return end - first > 1 ? first + 1 : first;
+    }
+
+    /**
+     * Writes the mean of scratch rows [from, end), summed in double in row order into {@code sum}, at byte {@code out}
+     * of {@code target}.
+     */
+    private void meanOfRows(int from, int end, double[] sum, MemorySegment target, long out) {
         java.util.Arrays.fill(sum, 0.0);
         for (int row = from; row < end; row++) {
             long base = row * (long) width;
@@ -220,8 +234,37 @@ public final class LayerCapture implements EvalHook.Listener, AutoCloseable {
                 sum[d] += scratch.getAtIndex(JAVA_FLOAT, base + d);
             }
         }
+        store(sum, end - from, target, out);
+    }
+
+    /**
+     * Both means of scratch rows [first, end) in one pass over the rows. Each sum adds the same rows in the same order
+     * as {@link #meanOfRows} would (mean-skip-first its own sum, not the mean's minus the first row), so the floats are
+     * those of two separate passes.
+     */
+    private void meansOfRows(int first, int end, long out) {
+        java.util.Arrays.fill(sum, 0.0);
+        java.util.Arrays.fill(sumSkipFirst, 0.0);
+        int skipFrom = skipFirst(first, end);
+        for (int d = 0; d < width; d++) {
+            sum[d] += scratch.getAtIndex(JAVA_FLOAT, first * (long) width + d);
+        }
+        if (skipFrom == first) System.arraycopy(sum, 0, sumSkipFirst, 0, width);
+        for (int row = first + 1; row < end; row++) {
+            long base = row * (long) width;
+            for (int d = 0; d < width; d++) {
+                double value = scratch.getAtIndex(JAVA_FLOAT, base + d);
+                sum[d] += value;
+                sumSkipFirst[d] += value;
+            }
+        }
+        store(sum, end - first, mean, out);
+        store(sumSkipFirst, end - skipFrom, meanSkipFirst, out);
+    }
+
+    /** Writes {@code sum / count} as floats at byte {@code out} of {@code target}. */
+    private void store(double[] sum, int count, MemorySegment target, long out) {
         long targetBase = out / Float.BYTES;
-        int count = end - from;
         for (int d = 0; d < width; d++) {
             target.setAtIndex(JAVA_FLOAT, targetBase + d, (float) (sum[d] / count));
         }

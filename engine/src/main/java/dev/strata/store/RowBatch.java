@@ -47,7 +47,7 @@ public final class RowBatch implements AutoCloseable {
             throw new IllegalArgumentException(perPooling.length + " row segments; one per pooling needed");
         }
         for (MemorySegment segment : perPooling) {
-            if (segment.byteSize() < needed) {
+            if (segment != null && segment.byteSize() < needed) {
                 throw new IllegalArgumentException("row segment of " + segment.byteSize() + " bytes is smaller than "
                         + capacity + " x " + tensors + " x " + width + " floats");
             }
@@ -57,7 +57,10 @@ public final class RowBatch implements AutoCloseable {
         this.width = width;
         this.layout = layout;
         this.arena = arena;
-        for (Pooling pooling : Pooling.values()) rows.put(pooling, perPooling[pooling.ordinal()].asSlice(0, needed));
+        for (Pooling pooling : Pooling.values()) {
+            MemorySegment segment = perPooling[pooling.ordinal()];
+            if (segment != null) rows.put(pooling, segment.asSlice(0, needed));
+        }
         // Views made once here so that writing a batch creates no objects.
         rows.forEach((pooling, segment) -> rowViews.put(pooling, segment.asByteBuffer()));
         this.info = ByteBuffer.allocateDirect(capacity * INFO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -74,8 +77,8 @@ public final class RowBatch implements AutoCloseable {
 
     /**
      * A batch over segments the caller owns (and frees), e.g. where the extractor pools into its own buffers: one per
-     * pooling, in {@link Pooling} order. Each must hold at least capacity x T x D floats in {@code layout} order and stay
-     * alive while the batch is used.
+     * pooling, in {@link Pooling} order, null for a pooling the batch never carries (nothing may ask for its rows).
+     * Each must hold at least capacity x T x D floats in {@code layout} order and stay alive while the batch is used.
      */
     public static RowBatch wrap(int capacity, int tensors, int width, Layout layout, MemorySegment... perPooling) {
         return new RowBatch(capacity, tensors, width, layout, null, perPooling);
@@ -94,7 +97,10 @@ public final class RowBatch implements AutoCloseable {
         return bytes;
     }
 
-    /** The rows of one pooling: capacity x T x D floats of {@link #FLOAT} in {@link #layout()} order. */
+    /**
+     * The rows of one pooling: capacity x T x D floats of {@link #FLOAT} in {@link #layout()} order; null for a pooling
+     * left out of {@link #wrap}.
+     */
     public MemorySegment rows(Pooling pooling) {
         return rows.get(pooling);
     }
