@@ -129,9 +129,18 @@ clean:
 # bench-extract-hf needs torch + transformers (a 5.7 GB venv in build/bench-hf-venv, made on first use).
 BENCH_MODELS := $(wildcard models/smollm2-135m-instruct-q4_1.gguf models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf models/gemma3-270m-q4_k_m.gguf)
 BENCH_N ?= 256
+BENCH_YARDSTICK_N ?= 64
+LLAMA_BENCH := build/native/llama-bench/stamp
 .PHONY: bench-extract bench-extract-hf bench-isolation bench-knn bench-knn-wide bench-compare bench-pooling bench-cpu-variants bench-smoke bench-spark
-bench-extract: build corpus
+bench-extract: build corpus $(LLAMA_BENCH)
 	N=$(BENCH_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh build/corpus/default.jsonl $(BENCH_MODELS)
+	N=$(BENCH_YARDSTICK_N) MAX_TOKENS=128 STRATA_SKIP_BUILD=1 benchmarks/extract_vs_llama_bench.sh \
+	  build/corpus/default.jsonl $(BENCH_MODELS)
+
+# llama.cpp's own llama-bench, the yardstick of bench-extract, built against build/native/cpu (a few minutes, once);
+# for benchmarks only: make build and make test never build it.
+$(LLAMA_BENCH): native/build-llama-bench.sh native/llama-bench/CMakeLists.txt build/native/cpu/stamp
+	native/build-llama-bench.sh
 
 # The safety net's cost: extraction in the worker process against --in-process, interleaved rounds.
 bench-isolation: build corpus
@@ -178,6 +187,7 @@ bench-smoke: build corpus
 	  knn_vs_numpy.py --smoke --layers 2 --strata bin/strata --peak
 	STRATA_SKIP_BUILD=1 benchmarks/venv.sh numpy compare_all_pairs.py --smoke
 	STRATA_SKIP_BUILD=1 benchmarks/extract_overhead.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
+	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_llama_bench.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_isolation.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/pooling_first_token.sh --smoke build/corpus/default.jsonl $(firstword $(BENCH_MODELS))
 	STRATA_SKIP_BUILD=1 benchmarks/extract_vs_hf.sh --smoke $(addprefix --model ,$(firstword $(BENCH_MODELS)))

@@ -25,6 +25,8 @@ import java.util.Set;
  * Capture overhead: tokens per second of strata's capturing decode against plain llama.cpp decode loops over the
  * same model, prompts, batches and threads, in one process. Modes:
  * <ul>
+ *   <li>one-sequence: no callback, each batch's tokens as one sequence with only its last token an output (the shape
+ *       of llama-bench's prompt-processing test: same tokens per batch, no sequences to keep apart);</li>
  *   <li>plain-last: no callback, only each prompt's last token is an output (what an embedding user runs);</li>
  *   <li>plain-all: no callback, every token an output (the same rows as capture keeps, plus the LM head);</li>
  *   <li>all-rows: every token an output and the graph cut after the final norm, nothing copied: what llama.cpp
@@ -58,6 +60,7 @@ public final class ExtractionOverhead {
             System.out.printf(Locale.ROOT, "model %s, %d prompts, %d tokens in %d batches, threads %d%n",
                     modelFile.getFileName(), corpus.size(), tokens, batches.size(), threads);
             List<Mode> modes = List.of(
+                    new Mode("one-sequence", () -> oneSequence(model, batches, batchTokens, threads)),
                     new Mode("plain-last", () -> plain(model, batches, batchTokens, maxSeqs, threads, false, false)),
                     new Mode("plain-all", () -> plain(model, batches, batchTokens, maxSeqs, threads, true, false)),
                     new Mode("all-rows", () -> plain(model, batches, batchTokens, maxSeqs, threads, true, true)),
@@ -67,8 +70,8 @@ public final class ExtractionOverhead {
             for (int round = 0; round < repeats; round++) {
                 for (int m = 0; m < modes.size(); m++) seconds[m][round] = modes.get(m).run().seconds();
             }
-            double plainLast = median(seconds[0]);
-            double allRows = median(seconds[2]);
+            double plainLast = median(seconds[1]);
+            double allRows = median(seconds[3]);
             System.out.printf(Locale.ROOT, "%-13s %8s %14s %12s%n", "mode", "tok/s", "vs plain-last", "vs all-rows");
             for (int m = 0; m < modes.size(); m++) {
                 double t = median(seconds[m]);
@@ -114,6 +117,34 @@ public final class ExtractionOverhead {
                     for (int s = 0; s < prompts.length; s++) {
                         for (int p = 0; p < prompts[s].length; p++) {
                             batch.add(prompts[s][p], p, s, allOutputs || p == prompts[s].length - 1);
+                        }
+                    }
+                    Llama.memoryClear(memory, false);
+                    if (Llama.decode(ctx, batch) != 0) throw new IllegalStateException("decode failed");
+                }
+                return (System.nanoTime() - start) / 1e9;
+            } finally {
+                Llama.contextFree(ctx);
+            }
+        }
+    }
+
+    static double oneSequence(LoadedModel model, List<int[][]> batches, int batchTokens, int threads) {
+        try (Arena arena = Arena.ofConfined(); Batch batch = new Batch(batchTokens)) {
+            ContextParams params = new ContextParams(arena).nCtx(batchTokens).nBatch(batchTokens).nUbatch(batchTokens)
+                    .nSeqMax(1).nThreads(threads);
+            MemorySegment ctx = Llama.contextInit(model.handle(), params);
+            MemorySegment memory = Llama.contextMemory(ctx);
+            try {
+                long start = System.nanoTime();
+                for (int[][] prompts : batches) {
+                    batch.clear();
+                    int tokens = Arrays.stream(prompts).mapToInt(p -> p.length).sum();
+                    int position = 0;
+                    for (int[] prompt : prompts) {
+                        for (int token : prompt) {
+                            batch.add(token, position, 0, position == tokens - 1);
+                            position++;
                         }
                     }
                     Llama.memoryClear(memory, false);
