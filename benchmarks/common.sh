@@ -18,3 +18,11 @@ benchmark_jars() {
   fi
   cp="$root/benchmarks/target/strata-benchmarks-0.1.0.jar:$root/benchmarks/target/lib/*"
 }
+
+# A scratch folder removed on exit ($work) holding the first N prompts of $corpus, which then names that copy.
+work_on_first_prompts() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  head -n "$1" "$corpus" > "$work/corpus.${corpus##*.}"
+  corpus="$work/corpus.${corpus##*.}"
+}

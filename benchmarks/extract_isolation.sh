@@ -14,10 +14,7 @@ source "$(dirname "$0")/common.sh" "$@"
 n=${N:-256}; max_tokens=${MAX_TOKENS:-128}; rounds=${ROUNDS:-5}
 if [ $smoke = 1 ]; then n=8; max_tokens=32; rounds=1; models=("${models[0]}"); fi
 [ -n "${STRATA_SKIP_BUILD:-}" ] || make -s build >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-head -n "$n" "$corpus" > "$work/corpus.${corpus##*.}"
-corpus="$work/corpus.${corpus##*.}"
+work_on_first_prompts "$n"
 report="$work/report.md"
 {
   echo

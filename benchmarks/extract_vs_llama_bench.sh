@@ -30,10 +30,7 @@ if [ ! -x "$bench" ]; then
   have_bench=0
   echo "extract_vs_llama_bench: no llama-bench built ($bench; make bench-extract builds it): strata side only" >&2
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-head -n "$n" "$corpus" > "$work/corpus.${corpus##*.}"
-corpus="$work/corpus.${corpus##*.}"
+work_on_first_prompts "$n"
 report="$work/report.md"
 {
   echo

@@ -14,10 +14,7 @@ n=${N:-256}; max_tokens=${MAX_TOKENS:-128}; rounds=${ROUNDS:-3}
 if [ $smoke = 1 ]; then n=12; max_tokens=16; rounds=1; models=("${models[0]}"); fi
 [[ -x bin/strata && -f spark/target/strata-spark-0.1.0.jar ]] || { echo "spark_overhead: run make spark first" >&2; exit 1; }
 export SPARK_LOCAL_IP=127.0.0.1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-head -n "$n" "$corpus" > "$work/corpus.${corpus##*.}"
-corpus="$work/corpus.${corpus##*.}"
+work_on_first_prompts "$n"
 model_args=()
 for model in "${models[@]}"; do model_args+=(--model "$model"); done
 modes=(single "local[2]" "local-cluster[2,1,1500]")
